@@ -1,0 +1,86 @@
+/**
+ * Byte layout of the engine's buckets. Every key sorts in the order the engine walks it:
+ *
+ *   heads     ns 00 key                       → head record (current version, value inline if small)
+ *   versions  ns 00 key 00 ts:u64 vid:16      → version record (value by hash in `blobs`)
+ *   changes   seq:u64                         → versions key of the change (the local change log)
+ *   blobs     sha256:32                       → canonical JSON bytes (each distinct value once)
+ *   meta      utf8 name                       → engine state (node id, counters, clock, seq)
+ *   aux       utf8 name                       → state of the layers above (views…)
+ *
+ * Namespaces and keys never contain 0x00 (control characters are refused), so 00 ends each part
+ * and a shorter name sorts before a longer one it prefixes: `users 00 bob` < `users 00 bobby`.
+ * Example: users/bob written at 2026-01-01T00:00:00.000001Z has versions key
+ * `75 73 65 72 73 00 62 6f 62 00 | 00 06 27 49 1c 8c 00 01 | <16 bytes of versionId>`.
+ */
+
+export const BUCKETS = ['heads', 'versions', 'changes', 'blobs', 'meta', 'aux'] as const;
+
+const SEP = 0;
+
+export function headKey(namespace: string, key: string): Buffer {
+  return Buffer.concat([Buffer.from(namespace, 'utf8'), Buffer.of(SEP), Buffer.from(key, 'utf8')]);
+}
+
+/** Prefix shared by every head of a namespace. */
+export function namespacePrefix(namespace: string): Buffer {
+  return Buffer.concat([Buffer.from(namespace, 'utf8'), Buffer.of(SEP)]);
+}
+
+/** Prefix shared by every version of one key. */
+export function versionPrefix(namespace: string, key: string): Buffer {
+  return Buffer.concat([headKey(namespace, key), Buffer.of(SEP)]);
+}
+
+export function u64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+}
+
+export function readU64(b: Uint8Array, offset = 0): number {
+  return Number(Buffer.from(b.buffer, b.byteOffset, b.byteLength).readBigUInt64BE(offset));
+}
+
+export function versionKey(namespace: string, key: string, micros: number, versionId: string): Buffer {
+  return Buffer.concat([versionPrefix(namespace, key), u64(micros), Buffer.from(versionId, 'hex')]);
+}
+
+/** Versions of a key at or before `micros` sort below this bound. */
+export function versionUpperBound(namespace: string, key: string, micros: number): Buffer {
+  return Buffer.concat([versionPrefix(namespace, key), u64(micros + 1)]);
+}
+
+export function versionLowerBound(namespace: string, key: string, micros: number): Buffer {
+  return Buffer.concat([versionPrefix(namespace, key), u64(Math.max(0, micros))]);
+}
+
+/** Splits a heads key back into its namespace and key. */
+export function splitHeadKey(bytes: Uint8Array): { namespace: string; key: string } {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const sep = b.indexOf(SEP);
+  return { namespace: b.toString('utf8', 0, sep), key: b.toString('utf8', sep + 1) };
+}
+
+/** Splits a versions key into namespace, key and timestamp. */
+export function splitVersionKey(bytes: Uint8Array): { namespace: string; key: string; micros: number } {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const head = splitHeadKey(b.subarray(0, b.length - 25));
+  return { ...head, micros: readU64(b, b.length - 24) };
+}
+
+export function metaKey(name: string): Buffer {
+  return Buffer.from(name, 'utf8');
+}
+
+/** Smallest key above every key starting with `prefix`. */
+export function prefixEnd(prefix: Uint8Array): Buffer {
+  const b = Buffer.from(prefix);
+  for (let i = b.length - 1; i >= 0; i--) {
+    if (b[i] < 0xff) {
+      b[i]++;
+      return b.subarray(0, i + 1);
+    }
+  }
+  throw new RangeError('prefix has no upper bound');
+}

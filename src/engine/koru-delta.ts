@@ -1,0 +1,345 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import {
+  DatabaseClosedError, KeyNotFoundError, NoValueAtTimestampError, StorageFullError, fullKey,
+} from '../errors.js';
+import { LmdbStore } from '../storage/lmdb-store.js';
+import { MemoryStore } from '../storage/memory-store.js';
+import { StoreFullError, type Store } from '../storage/store.js';
+import { HybridClock } from './clock.js';
+import { HotCache } from './hot-cache.js';
+import { BUCKETS, metaKey } from './keys.js';
+import { META, readNumber } from './meta.js';
+import { checkKey, checkNamespace } from './names.js';
+import { Reader } from './reader.js';
+import type { StoredVersion } from './record.js';
+import { formatMicros, toMicros } from './time.js';
+import type {
+  BatchWrite, DatabaseStats, HistoryOptions, JsonValue, StartOptions, TimeInput, VersionedValue,
+} from './types.js';
+import { cloneJson, encodeValue } from './value.js';
+import { WritePath, type CommittedWrite, type WriteOp } from './write-path.js';
+
+const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 * 1024;
+
+/** Listener of local commits; upper layers (events, views) attach here. */
+export type CommitListener = (writes: readonly CommittedWrite[]) => void;
+
+export function toVersioned(namespace: string, key: string, v: StoredVersion, value: JsonValue): VersionedValue {
+  return {
+    namespace, key, value: v.deleted ? null : value, versionId: v.versionId, contentHash: v.contentHash,
+    timestamp: formatMicros(v.micros), previousVersion: v.parents[0] ?? null, deleted: v.deleted,
+  };
+}
+
+async function openStore(options: StartOptions): Promise<Store> {
+  if (options.path === undefined) return new MemoryStore(BUCKETS);
+  return new LmdbStore({ path: resolve(options.path), buckets: BUCKETS, mapSizeBytes: options.mapSizeBytes });
+}
+
+/** Reads the node id, creating it (once, even with several processes racing) on first open. */
+async function ensureNodeId(store: Store): Promise<string> {
+  const existing = store.get('meta', metaKey(META.nodeId));
+  if (existing) return Buffer.from(existing).toString('utf8');
+  return store.transaction((txn) => {
+    const raced = txn.get('meta', metaKey(META.nodeId));
+    if (raced) return Buffer.from(raced).toString('utf8');
+    const id = randomBytes(8).toString('hex');
+    txn.put('meta', metaKey(META.nodeId), Buffer.from(id, 'utf8'));
+    txn.put('meta', metaKey(META.schema), Buffer.from('1', 'utf8'));
+    return id;
+  });
+}
+
+/**
+ * A KoruDelta database: versioned JSON documents under `namespace/key`, each write an immutable
+ * version. `KoruDelta.start()` opens an in-memory database; `start({ path })` an on-disk one.
+ * Every method reports failure by rejecting with a `KoruDeltaError`.
+ */
+export class KoruDelta {
+  readonly #store: Store;
+  readonly #reader: Reader;
+  readonly #writes: WritePath;
+  readonly #cache: HotCache;
+  readonly #clock = new HybridClock();
+  readonly #maxValueBytes: number;
+  readonly #listeners = new Set<CommitListener>();
+  readonly nodeId: string;
+  /** Directory of an on-disk database; null in memory. */
+  readonly path: string | null;
+  #closed = false;
+  #closing?: Promise<void>;
+  #knownSeq: number;
+  #cacheChecked = false;
+
+  private constructor(store: Store, nodeId: string, options: StartOptions) {
+    this.#store = store;
+    this.nodeId = nodeId;
+    this.path = options.path === undefined ? null : resolve(options.path);
+    this.#reader = new Reader(store);
+    this.#maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+    this.#cache = new HotCache(options.cache?.maxEntries ?? 10_000, options.cache?.maxBytes ?? 64 * 1024 * 1024);
+    this.#knownSeq = readNumber(store, META.seq);
+    this.#writes = new WritePath(store, this.#clock, nodeId, (w) => this.#afterCommit(w));
+  }
+
+  static async start(options: StartOptions = {}): Promise<KoruDelta> {
+    const store = await openStore(options);
+    try {
+      return new KoruDelta(store, await ensureNodeId(store), options);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  async put(namespace: string, key: string, value: unknown): Promise<VersionedValue> {
+    const [w] = await this.commit([this.#putOp(namespace, key, value)]);
+    return toVersioned(namespace, key, w.version, cloneJson(w.value));
+  }
+
+  async delete(namespace: string, key: string): Promise<VersionedValue> {
+    this.#ensureOpen();
+    checkNamespace(namespace);
+    checkKey(namespace, key);
+    const [w] = await this.commit([{ kind: 'delete', namespace, key }]);
+    return toVersioned(namespace, key, w.version, null);
+  }
+
+  /** Writes every entry in one atomic transaction: all of them or none. */
+  async putBatch(writes: readonly BatchWrite[]): Promise<VersionedValue[]> {
+    if (!Array.isArray(writes)) throw new TypeError('putBatch expects an array of { namespace, key, value }');
+    const ops = writes.map((w) => this.#putOp(w?.namespace, w?.key, w?.value));
+    if (ops.length === 0) return [];
+    const done = await this.commit(ops);
+    return done.map((w) => toVersioned(w.namespace, w.key, w.version, cloneJson(w.value)));
+  }
+
+  #putOp(namespace: string, key: string, value: unknown): WriteOp {
+    this.#ensureOpen();
+    checkNamespace(namespace);
+    checkKey(namespace, key);
+    const encoded = encodeValue(value, namespace, key, this.#maxValueBytes);
+    return { kind: 'put', namespace, key, encoded, value: JSON.parse(encoded.bytes.toString('utf8')) as JsonValue };
+  }
+
+  /** The single entry to the write path, for this class and the layers that import versions. */
+  async commit(ops: WriteOp[]): Promise<CommittedWrite[]> {
+    this.#ensureOpen();
+    try {
+      return await this.#writes.submit(ops);
+    } catch (err) {
+      if (err instanceof StoreFullError) throw new StorageFullError('The database is full (map size reached); raise mapSizeBytes', { cause: err });
+      throw err;
+    }
+  }
+
+  #afterCommit(writes: CommittedWrite[]): void {
+    for (const w of writes) {
+      const id = HotCache.id(w.namespace, w.key);
+      if (w.isHead) this.#cache.set(id, { version: w.version, value: w.value }, 64);
+      else this.#cache.delete(id);
+    }
+    const first = writes[0].version.seq;
+    if (first === this.#knownSeq + 1) this.#knownSeq = writes[writes.length - 1].version.seq;
+    // Our commit renewed the store's read snapshot; other processes' writes may now be visible too.
+    this.#cacheChecked = false;
+    for (const listener of this.#listeners) {
+      try {
+        listener(writes);
+      } catch (err) {
+        process.emitWarning(`KoruDelta commit listener failed: ${(err as Error)?.message ?? err}`);
+      }
+    }
+  }
+
+  /** Calls `listener` after each local commit, before the writers' promises resolve. */
+  onCommit(listener: CommitListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  async get(namespace: string, key: string): Promise<VersionedValue> {
+    this.#ensureOpen();
+    checkNamespace(namespace);
+    checkKey(namespace, key);
+    const { version, value } = this.#current(namespace, key);
+    if (version.deleted) throw this.#notFound(namespace, key);
+    return toVersioned(namespace, key, version, cloneJson(value));
+  }
+
+  async contains(namespace: string, key: string): Promise<boolean> {
+    this.#ensureOpen();
+    checkNamespace(namespace);
+    checkKey(namespace, key);
+    this.#syncCache();
+    const hit = this.#cache.get(HotCache.id(namespace, key));
+    if (hit) return !hit.version.deleted;
+    const head = this.#reader.head(namespace, key);
+    return head !== undefined && !head.version.deleted;
+  }
+
+  async getAt(namespace: string, key: string, at: TimeInput): Promise<VersionedValue> {
+    this.#ensureOpen();
+    checkNamespace(namespace);
+    checkKey(namespace, key);
+    const micros = toMicros(at);
+    const version = this.#reader.versionAt(namespace, key, micros);
+    if (!version) {
+      if (!this.#reader.head(namespace, key)) throw this.#notFound(namespace, key);
+      throw new NoValueAtTimestampError(
+        `No value for ${fullKey(namespace, key)} at ${formatMicros(micros)}: its first version is later`,
+        { namespace, key },
+      );
+    }
+    if (version.deleted) {
+      throw new KeyNotFoundError(`Key not found: ${fullKey(namespace, key)} (deleted at ${formatMicros(version.micros)})`, { namespace, key });
+    }
+    return toVersioned(namespace, key, version, this.#reader.value(namespace, key, version));
+  }
+
+  async history(namespace: string, key: string, options: HistoryOptions = {}): Promise<VersionedValue[]> {
+    this.#ensureOpen();
+    checkNamespace(namespace);
+    checkKey(namespace, key);
+    if (!this.#reader.head(namespace, key)) throw this.#notFound(namespace, key);
+    const range = {
+      fromMicros: options.from === undefined ? undefined : toMicros(options.from),
+      toMicros: options.to === undefined ? undefined : toMicros(options.to),
+    };
+    let versions: StoredVersion[];
+    if (options.latest !== undefined) {
+      versions = [...this.#reader.versions(namespace, key, { ...range, reverse: true, limit: nonNegative(options.latest, 'latest') })].reverse();
+    } else {
+      versions = [...this.#reader.versions(namespace, key, range)];
+    }
+    if (options.limit !== undefined) versions = versions.slice(0, nonNegative(options.limit, 'limit'));
+    const values = new Map<string, JsonValue>();
+    return versions.map((v) => {
+      let value = values.get(v.contentHash);
+      if (value === undefined) {
+        value = v.deleted ? null : this.#reader.value(namespace, key, v);
+        values.set(v.contentHash, value);
+        return toVersioned(namespace, key, v, value);
+      }
+      return toVersioned(namespace, key, v, cloneJson(value));
+    });
+  }
+
+  async listKeys(namespace: string): Promise<string[]> {
+    this.#ensureOpen();
+    checkNamespace(namespace);
+    const keys: string[] = [];
+    for (const { key, record } of this.#reader.heads(namespace)) if (!record.version.deleted) keys.push(key);
+    return keys;
+  }
+
+  async listNamespaces(): Promise<string[]> {
+    return (await this.#namespaceCounts()).map((n) => n.namespace);
+  }
+
+  async #namespaceCounts(): Promise<Array<{ namespace: string; keyCount: number }>> {
+    this.#ensureOpen();
+    const prefix = metaKey(META.nsPrefix);
+    const out: Array<{ namespace: string; keyCount: number }> = [];
+    for (const { key } of this.#store.range('meta', { gte: prefix, lt: metaKey(META.nsPrefix.slice(0, -1) + ';') })) {
+      const name = Buffer.from(key).toString('utf8');
+      const keyCount = readNumber(this.#store, name);
+      if (keyCount > 0) out.push({ namespace: name.slice(META.nsPrefix.length), keyCount });
+    }
+    return out;
+  }
+
+  async stats(): Promise<DatabaseStats> {
+    const namespaces = await this.#namespaceCounts();
+    return {
+      keyCount: readNumber(this.#store, META.keys),
+      totalVersions: readNumber(this.#store, META.versions),
+      namespaceCount: namespaces.length,
+      uniqueValues: readNumber(this.#store, META.blobs),
+      lastSeq: readNumber(this.#store, META.seq),
+      namespaces,
+    };
+  }
+
+  /** Bytes the database occupies on disk (0 in memory). */
+  async diskSize(): Promise<number> {
+    this.#ensureOpen();
+    return this.#store.diskSize();
+  }
+
+  /** Finishes in-flight writes, flushes and releases the database. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closed = true;
+      await this.#writes.drain();
+      await this.#store.close();
+      this.#cache.clear();
+    })();
+    return this.#closing;
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  // ---- internals shared with the layers above ------------------------------------------------
+
+  /** The read side over the store (upper layers scan heads and the change log through it). */
+  get reader(): Reader {
+    this.#ensureOpen();
+    return this.#reader;
+  }
+
+  /** The underlying store; upper layers keep their own state in its `aux` bucket. */
+  get store(): Store {
+    this.#ensureOpen();
+    return this.#store;
+  }
+
+  #current(namespace: string, key: string): { version: StoredVersion; value: JsonValue } {
+    const id = HotCache.id(namespace, key);
+    this.#syncCache();
+    const hit = this.#cache.get(id);
+    if (hit) return hit;
+    const head = this.#reader.head(namespace, key);
+    if (!head) throw this.#notFound(namespace, key);
+    const value = head.version.deleted ? null : this.#reader.value(namespace, key, head.version, head.inline);
+    const entry = { version: head.version, value };
+    this.#cache.set(id, entry, head.inline?.length ?? 64);
+    return entry;
+  }
+
+  /**
+   * Drops cache entries that other processes' writes made stale. The store's read snapshot only
+   * moves between event-loop turns or after our own commits, so one look at the change log's last
+   * sequence per turn is as fresh as reading the store itself.
+   */
+  #syncCache(): void {
+    if (this.#cacheChecked || !this.#store.supports.multiProcess) return;
+    this.#cacheChecked = true;
+    setImmediate(() => { this.#cacheChecked = false; });
+    const seq = readNumber(this.#store, META.seq);
+    if (seq === this.#knownSeq) return;
+    if (seq - this.#knownSeq > 10_000 || seq < this.#knownSeq) this.#cache.clear();
+    else for (const c of this.#reader.changesAfter(this.#knownSeq)) this.#cache.delete(HotCache.id(c.namespace, c.key));
+    this.#knownSeq = seq;
+  }
+
+  #notFound(namespace: string, key: string): KeyNotFoundError {
+    return new KeyNotFoundError(`Key not found: ${fullKey(namespace, key)}`, { namespace, key });
+  }
+
+  #ensureOpen(): void {
+    if (this.#closed) throw new DatabaseClosedError('The database is closed');
+  }
+}
+
+function nonNegative(n: unknown, name: string): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new TypeError(`${name} must be a non-negative integer`);
+  return n;
+}

@@ -1,0 +1,38 @@
+import type { StoreReader, WriteTxn } from '../storage/store.js';
+import { metaKey, readU64, u64 } from './keys.js';
+
+/** Engine state kept in the `meta` bucket: counters, the last sequence number and the clock. */
+export const META = {
+  nodeId: 'nodeId',
+  schema: 'schema',
+  seq: 'seq',
+  clock: 'clock',
+  keys: 'count:keys',
+  versions: 'count:versions',
+  blobs: 'count:blobs',
+  /** `ns:<namespace>` → live keys in that namespace. */
+  nsPrefix: 'ns:',
+} as const;
+
+export function readNumber(reader: StoreReader, name: string): number {
+  const b = reader.get('meta', metaKey(name));
+  return b ? readU64(b) : 0;
+}
+
+export function writeNumber(txn: WriteTxn, name: string, n: number): void {
+  if (n === 0 && name.startsWith(META.nsPrefix)) txn.del('meta', metaKey(name));
+  else txn.put('meta', metaKey(name), u64(n));
+}
+
+/** Accumulates counter changes during a transaction and writes each counter once at the end. */
+export class CounterDeltas {
+  #deltas = new Map<string, number>();
+
+  add(name: string, delta: number): void {
+    if (delta !== 0) this.#deltas.set(name, (this.#deltas.get(name) ?? 0) + delta);
+  }
+
+  flush(txn: WriteTxn): void {
+    for (const [name, delta] of this.#deltas) writeNumber(txn, name, readNumber(txn, name) + delta);
+  }
+}

@@ -1,0 +1,110 @@
+import { CorruptedError, fullKey } from '../errors.js';
+import type { StoreReader } from '../storage/store.js';
+import { readBlob } from './blobs.js';
+import {
+  headKey, namespacePrefix, prefixEnd, readU64, splitHeadKey, splitVersionKey, u64, versionLowerBound,
+  versionPrefix, versionUpperBound,
+} from './keys.js';
+import { decodeRecord, type DecodedRecord, type StoredVersion } from './record.js';
+import { sha256Hex } from './value.js';
+import type { JsonValue } from './types.js';
+
+/** A version located in the change log. */
+export interface ChangeEntry {
+  seq: number;
+  namespace: string;
+  key: string;
+  version: StoredVersion;
+}
+
+export interface VersionRange {
+  fromMicros?: number;
+  toMicros?: number;
+  reverse?: boolean;
+  limit?: number;
+}
+
+function corrupted(namespace: string, key: string, what: string, cause?: unknown): CorruptedError {
+  return new CorruptedError(`Corrupted data for ${fullKey(namespace, key)}: ${what}`, { namespace, key, cause });
+}
+
+/**
+ * Read side of the engine over any `StoreReader`. Every value read from the store is checked
+ * against its content hash before it is parsed, so damage is reported instead of returned.
+ */
+export class Reader {
+  constructor(private readonly store: StoreReader) {}
+
+  head(namespace: string, key: string): DecodedRecord | undefined {
+    const bytes = this.store.get('heads', headKey(namespace, key));
+    if (!bytes) return undefined;
+    try {
+      return decodeRecord(bytes);
+    } catch (err) {
+      throw corrupted(namespace, key, 'the head record cannot be decoded', err);
+    }
+  }
+
+  /** The verified value of `version` (from `inline` bytes when given). */
+  value(namespace: string, key: string, version: StoredVersion, inline?: Uint8Array): JsonValue {
+    const bytes = inline ?? readBlob(this.store, version.contentHash);
+    if (!bytes) throw corrupted(namespace, key, `the value of version ${version.versionId} is missing`);
+    if (sha256Hex(bytes) !== version.contentHash) {
+      throw corrupted(namespace, key, `the value of version ${version.versionId} does not match its content hash`);
+    }
+    try {
+      return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as JsonValue;
+    } catch (err) {
+      throw corrupted(namespace, key, `the value of version ${version.versionId} is not JSON`, err);
+    }
+  }
+
+  /** The version current at `micros` (the newest at or before it), tombstones included. */
+  versionAt(namespace: string, key: string, micros: number): StoredVersion | undefined {
+    for (const v of this.versions(namespace, key, { toMicros: micros, reverse: true, limit: 1 })) return v;
+    return undefined;
+  }
+
+  *versions(namespace: string, key: string, range: VersionRange = {}): Generator<StoredVersion> {
+    const prefix = versionPrefix(namespace, key);
+    const entries = this.store.range('versions', {
+      gte: range.fromMicros !== undefined ? versionLowerBound(namespace, key, range.fromMicros) : prefix,
+      lt: range.toMicros !== undefined ? versionUpperBound(namespace, key, range.toMicros) : prefixEnd(prefix),
+      reverse: range.reverse,
+      limit: range.limit,
+    });
+    for (const { value } of entries) {
+      try {
+        yield decodeRecord(value).version;
+      } catch (err) {
+        throw corrupted(namespace, key, 'a version record cannot be decoded', err);
+      }
+    }
+  }
+
+  /** Heads of a namespace in key order (tombstones included). */
+  *heads(namespace: string): Generator<{ key: string; record: DecodedRecord }> {
+    const prefix = namespacePrefix(namespace);
+    for (const { key, value } of this.store.range('heads', { gte: prefix, lt: prefixEnd(prefix) })) {
+      const k = splitHeadKey(key).key;
+      let record: DecodedRecord;
+      try {
+        record = decodeRecord(value);
+      } catch (err) {
+        throw corrupted(namespace, k, 'the head record cannot be decoded', err);
+      }
+      yield { key: k, record };
+    }
+  }
+
+  /** Change-log entries with seq greater than `afterSeq`, in order. */
+  *changesAfter(afterSeq: number, limit?: number): Generator<ChangeEntry> {
+    for (const { key, value } of this.store.range('changes', { gt: u64(afterSeq), limit })) {
+      const seq = readU64(key);
+      const { namespace, key: k } = splitVersionKey(value);
+      const bytes = this.store.get('versions', value);
+      if (!bytes) throw corrupted(namespace, k, `change ${seq} points to a missing version`);
+      yield { seq, namespace, key: k, version: decodeRecord(bytes).version };
+    }
+  }
+}

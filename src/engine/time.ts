@@ -1,0 +1,74 @@
+import { InvalidTimeError } from '../errors.js';
+import type { TimeInput } from './types.js';
+
+/**
+ * Times are integer microseconds since the epoch inside the engine; the API shows them as ISO-8601
+ * UTC with exactly 6 fractional digits, which sort the same way as the numbers.
+ */
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const AGO = /^(\d+(?:\.\d+)?)\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|weeks?)\s+ago$/i;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 };
+
+function unitMs(unit: string): number {
+  const u = unit.toLowerCase();
+  if (u === 'ms') return UNIT_MS.ms;
+  if (u.startsWith('mi') || u === 'm') return UNIT_MS.m;
+  return UNIT_MS[u[0]];
+}
+
+function parseIso(text: string): number | undefined {
+  const m = ISO.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+  const ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
+  const check = new Date(ms);
+  if (Number.isNaN(ms) || check.getUTCMonth() !== +mo - 1 || check.getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59) {
+    return undefined;
+  }
+  let offsetMin = 0;
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const digits = zone.replace(':', '');
+    const sign = digits[0] === '-' ? -1 : 1;
+    offsetMin = sign * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || 0));
+  }
+  // Only microseconds are kept: further digits are truncated, as the clock has no finer grain.
+  const micros = Number((frac + '000000').slice(0, 6));
+  return (ms - offsetMin * 60_000) * 1000 + micros;
+}
+
+/**
+ * Accepts a `Date`, epoch milliseconds (a number or a string of digits), an ISO-8601 string with or
+ * without fractions and with `Z` or an offset (no zone means UTC), or a duration ago (`30s ago`,
+ * `5m ago`, `2h ago`, `3d ago`). Returns epoch microseconds; anything else → INVALID_TIME.
+ */
+export function toMicros(input: TimeInput, now: () => number = Date.now): number {
+  if (input instanceof Date) {
+    const ms = input.getTime();
+    if (Number.isNaN(ms)) throw new InvalidTimeError('Invalid time: the Date is invalid');
+    return ms * 1000;
+  }
+  if (typeof input === 'number') {
+    if (!Number.isFinite(input)) throw new InvalidTimeError(`Invalid time: ${input} (expected epoch milliseconds)`);
+    return Math.round(input * 1000);
+  }
+  if (typeof input === 'string') {
+    const text = input.trim();
+    if (/^-?\d+$/.test(text)) return Number(text) * 1000;
+    const iso = parseIso(text);
+    if (iso !== undefined) return iso;
+    const ago = AGO.exec(text);
+    if (ago) return Math.round((now() - Number(ago[1]) * unitMs(ago[2])) * 1000);
+    if (/^now$/i.test(text)) return now() * 1000;
+  }
+  throw new InvalidTimeError(
+    `Invalid time: ${JSON.stringify(input)} (expected ISO-8601 like 2026-02-04T12:00:00Z, epoch milliseconds, or a duration like "5m ago")`,
+  );
+}
+
+/** `2026-11-25T20:05:05.123456Z` for epoch microseconds. */
+export function formatMicros(micros: number): string {
+  const ms = Math.floor(micros / 1000);
+  const frac = String(micros - ms * 1000).padStart(3, '0');
+  return new Date(ms).toISOString().replace('Z', `${frac}Z`);
+}

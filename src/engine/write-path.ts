@@ -1,0 +1,184 @@
+import { KeyNotFoundError, fullKey } from '../errors.js';
+import type { Store, WriteTxn } from '../storage/store.js';
+import type { HybridClock } from './clock.js';
+import { blobKey, readBlob } from './blobs.js';
+import { headKey, u64, versionKey, metaKey } from './keys.js';
+import { CounterDeltas, META, readNumber } from './meta.js';
+import { decodeRecord, encodeRecord, type StoredVersion } from './record.js';
+import { NULL_HASH, sha256Hex, type EncodedValue } from './value.js';
+import type { JsonValue } from './types.js';
+
+/** Values up to this size are also kept inside the head record, so reading a current value is one lookup. */
+export const INLINE_MAX_BYTES = 2048;
+
+/** One write as the write path takes it; all writes (put, delete, batch, import) are these. */
+export type WriteOp =
+  | { kind: 'put'; namespace: string; key: string; encoded: EncodedValue; value: JsonValue }
+  | { kind: 'delete'; namespace: string; key: string }
+  | { kind: 'import'; namespace: string; key: string; encoded: EncodedValue; value: JsonValue; version: Omit<StoredVersion, 'seq'> };
+
+/** What a committed write produced, handed to commit listeners and back to the caller. */
+export interface CommittedWrite {
+  namespace: string;
+  key: string;
+  version: StoredVersion;
+  /** The committed value (engine-owned: copy before handing out). */
+  value: JsonValue;
+  /** The head this write superseded, if any (a tombstone counts). */
+  previous: StoredVersion | null;
+  /** False when an import found the version already present: nothing was written. */
+  applied: boolean;
+  /** Whether this write became the key's head (imports of older versions do not). */
+  isHead: boolean;
+}
+
+interface Unit {
+  ops: WriteOp[];
+  resolve(results: CommittedWrite[]): void;
+  reject(err: unknown): void;
+}
+
+function newVersionId(origin: string, namespace: string, key: string, micros: number, contentHash: string, deleted: boolean, parents: string[]): string {
+  return sha256Hex(JSON.stringify([origin, namespace, key, micros, contentHash, deleted, parents])).slice(0, 32);
+}
+
+/**
+ * The single write path. Writes queue up during a turn of the event loop and commit together in
+ * one store transaction (group commit): the parent of each write is read inside the transaction, so
+ * chains stay linear however many writes are in flight, in this process or in others.
+ */
+export class WritePath {
+  readonly #store: Store;
+  readonly #clock: HybridClock;
+  readonly #nodeId: string;
+  readonly #afterCommit: (writes: CommittedWrite[]) => void;
+  #pending: Unit[] = [];
+  #scheduled = false;
+  #tail: Promise<void> = Promise.resolve();
+
+  constructor(store: Store, clock: HybridClock, nodeId: string, afterCommit: (writes: CommittedWrite[]) => void) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#nodeId = nodeId;
+    this.#afterCommit = afterCommit;
+  }
+
+  /** Commits `ops` atomically (all or none) and resolves once durable. */
+  submit(ops: WriteOp[]): Promise<CommittedWrite[]> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ ops, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        queueMicrotask(() => this.#flush());
+      }
+    });
+  }
+
+  /** Resolves when every write submitted so far has settled. */
+  async drain(): Promise<void> {
+    while (this.#pending.length > 0 || this.#scheduled) await new Promise((r) => setImmediate(r));
+    await this.#tail;
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const units = this.#pending;
+    this.#pending = [];
+    const outcomes = new Map<Unit, CommittedWrite[] | Error>();
+    const committed = this.#store.transaction((txn) => this.#apply(txn, units, outcomes));
+    // Completion is chained so listeners see batches in commit order, each before its writers resume.
+    this.#tail = this.#tail.then(async () => {
+      try {
+        await committed;
+      } catch (err) {
+        for (const u of units) u.reject(err);
+        return;
+      }
+      const writes = units.flatMap((u) => {
+        const o = outcomes.get(u);
+        return Array.isArray(o) ? o.filter((w) => w.applied) : [];
+      });
+      if (writes.length > 0) this.#afterCommit(writes);
+      for (const u of units) {
+        const o = outcomes.get(u);
+        if (o instanceof Error) u.reject(o);
+        else u.resolve(o ?? []);
+      }
+    });
+  }
+
+  #apply(txn: WriteTxn, units: Unit[], outcomes: Map<Unit, CommittedWrite[] | Error>): void {
+    const counters = new CounterDeltas();
+    const state = { seq: readNumber(txn, META.seq), clock: readNumber(txn, META.clock) };
+    this.#clock.observe(state.clock);
+    for (const unit of units) {
+      // A unit is checked completely before it writes anything, so a refused unit leaves no trace.
+      const refusal = this.#check(txn, unit.ops);
+      if (refusal) {
+        outcomes.set(unit, refusal);
+        continue;
+      }
+      outcomes.set(unit, unit.ops.map((op) => this.#applyOne(txn, op, state, counters)));
+    }
+    counters.flush(txn);
+    txn.put('meta', metaKey(META.seq), u64(state.seq));
+    txn.put('meta', metaKey(META.clock), u64(state.clock));
+  }
+
+  #check(txn: WriteTxn, ops: WriteOp[]): Error | undefined {
+    for (const op of ops) {
+      if (op.kind !== 'delete') continue;
+      const head = txn.get('heads', headKey(op.namespace, op.key));
+      if (!head || decodeRecord(head).version.deleted) {
+        return new KeyNotFoundError(`Key not found: ${fullKey(op.namespace, op.key)}`, { namespace: op.namespace, key: op.key });
+      }
+    }
+    return undefined;
+  }
+
+  #applyOne(txn: WriteTxn, op: WriteOp, state: { seq: number; clock: number }, counters: CounterDeltas): CommittedWrite {
+    const { namespace, key } = op;
+    const hk = headKey(namespace, key);
+    const headBytes = txn.get('heads', hk);
+    const previous = headBytes ? decodeRecord(headBytes).version : null;
+    const encoded = op.kind === 'delete' ? { bytes: Buffer.from('null'), contentHash: NULL_HASH } : op.encoded;
+    const value = op.kind === 'delete' ? null : op.value;
+    let base: Omit<StoredVersion, 'seq'>;
+    if (op.kind === 'import') {
+      base = op.version;
+      const vk = versionKey(namespace, key, base.micros, base.versionId);
+      if (txn.get('versions', vk)) return { namespace, key, version: { ...base, seq: 0 }, value, previous, applied: false, isHead: false };
+      this.#clock.observe(base.micros);
+      state.clock = Math.max(state.clock, base.micros);
+    } else {
+      const micros = this.#clock.next(state.clock, previous?.micros ?? 0);
+      state.clock = micros;
+      const deleted = op.kind === 'delete';
+      const parents = previous ? [previous.versionId] : [];
+      const versionId = newVersionId(this.#nodeId, namespace, key, micros, encoded.contentHash, deleted, parents);
+      base = { versionId, micros, parents, contentHash: encoded.contentHash, deleted, origin: this.#nodeId };
+    }
+    const version: StoredVersion = { ...base, seq: ++state.seq };
+    const bk = blobKey(version.contentHash);
+    if (!txn.get('blobs', bk)) {
+      txn.put('blobs', bk, encoded.bytes);
+      counters.add(META.blobs, 1);
+    }
+    const vk = versionKey(namespace, key, version.micros, version.versionId);
+    txn.put('versions', vk, encodeRecord(version));
+    txn.put('changes', u64(version.seq), vk);
+    counters.add(META.versions, 1);
+    const isHead = !previous || version.micros > previous.micros ||
+      (version.micros === previous.micros && version.origin > previous.origin);
+    if (isHead) {
+      txn.put('heads', hk, encodeRecord(version, encoded.bytes.length <= INLINE_MAX_BYTES ? encoded.bytes : undefined));
+      const live = (previous && !previous.deleted ? 1 : 0);
+      const delta = (version.deleted ? 0 : 1) - live;
+      counters.add(META.keys, delta);
+      counters.add(META.nsPrefix + namespace, delta);
+    }
+    return { namespace, key, version, value, previous, applied: true, isHead };
+  }
+}
+
+export { readBlob };

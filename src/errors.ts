@@ -1,0 +1,93 @@
+/**
+ * Every error KoruDelta reports, in one registry. Codes are stable API (never reused once retired);
+ * messages may change. Each code carries the HTTP status the server answers with.
+ */
+export const ERROR_CODES = {
+  KEY_NOT_FOUND: 404,
+  NO_VALUE_AT_TIMESTAMP: 404,
+  INVALID_KEY: 400,
+  INVALID_NAMESPACE: 400,
+  INVALID_VALUE: 400,
+  VALUE_TOO_LARGE: 413,
+  INVALID_QUERY: 400,
+  INVALID_TIME: 400,
+  VIEW_NOT_FOUND: 404,
+  VIEW_EXISTS: 409,
+  SUBSCRIPTION_NOT_FOUND: 404,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  CORRUPTED: 500,
+  STORAGE_FULL: 507,
+  DATABASE_CLOSED: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetails {
+  namespace?: string;
+  key?: string;
+  /** JSON path of the offending part of a value, e.g. `$.items[3].price`. */
+  path?: string;
+  cause?: unknown;
+}
+
+/** Base class of every error the library throws on purpose. `code` is the stable identifier. */
+export class KoruDeltaError extends Error {
+  readonly code: ErrorCode;
+  readonly namespace?: string;
+  readonly key?: string;
+  readonly path?: string;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (details.namespace !== undefined) this.namespace = details.namespace;
+    if (details.key !== undefined) this.key = details.key;
+    if (details.path !== undefined) this.path = details.path;
+  }
+
+  /** The HTTP status the server maps this error to. */
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+function subclass<C extends ErrorCode>(code: C) {
+  return class extends KoruDeltaError {
+    declare readonly code: C;
+    constructor(message: string, details?: ErrorDetails) {
+      super(code, message, details);
+    }
+  };
+}
+
+export class KeyNotFoundError extends subclass('KEY_NOT_FOUND') {}
+export class NoValueAtTimestampError extends subclass('NO_VALUE_AT_TIMESTAMP') {}
+export class InvalidKeyError extends subclass('INVALID_KEY') {}
+export class InvalidNamespaceError extends subclass('INVALID_NAMESPACE') {}
+export class InvalidValueError extends subclass('INVALID_VALUE') {}
+export class ValueTooLargeError extends subclass('VALUE_TOO_LARGE') {}
+export class InvalidQueryError extends subclass('INVALID_QUERY') {}
+export class InvalidTimeError extends subclass('INVALID_TIME') {}
+export class ViewNotFoundError extends subclass('VIEW_NOT_FOUND') {}
+export class ViewExistsError extends subclass('VIEW_EXISTS') {}
+export class SubscriptionNotFoundError extends subclass('SUBSCRIPTION_NOT_FOUND') {}
+export class UnauthorizedError extends subclass('UNAUTHORIZED') {}
+export class ForbiddenError extends subclass('FORBIDDEN') {}
+export class CorruptedError extends subclass('CORRUPTED') {}
+export class StorageFullError extends subclass('STORAGE_FULL') {}
+export class DatabaseClosedError extends subclass('DATABASE_CLOSED') {}
+
+export function isKoruDeltaError(err: unknown): err is KoruDeltaError {
+  return err instanceof KoruDeltaError;
+}
+
+/** `ns/key` as errors and the CLI write it. */
+export function fullKey(namespace: string, key: string): string {
+  return `${namespace}/${key}`;
+}

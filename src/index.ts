@@ -1,0 +1,8 @@
+/** KoruDelta's public API (DESIGN §4). */
+export {
+  KoruDelta, toMicros, formatMicros, RESERVED_NAMESPACES,
+  type JsonValue, type VersionedValue, type TimeInput, type HistoryOptions, type BatchWrite,
+  type DatabaseStats, type StartOptions, type CacheOptions, type VerifyIssue, type VerifyReport,
+  type CommitListener, type CommittedWrite,
+} from './engine/index.js';
+export * from './errors.js';

@@ -1,0 +1,3 @@
+export * from './store.js';
+export { MemoryStore } from './memory-store.js';
+export { LmdbStore, type LmdbStoreOptions } from './lmdb-store.js';

@@ -1,0 +1,126 @@
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import {
+  type Bytes, type Entry, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
+  StoreClosedError, StoreFullError, UnknownBucketError, halfOpen, compareBytes,
+} from './store.js';
+
+export interface LmdbStoreOptions {
+  /** Directory holding the database files; created if missing. */
+  path: string;
+  buckets: readonly string[];
+  /** Upper bound of the memory map (the file grows sparsely up to it). */
+  mapSizeBytes?: number;
+}
+
+type BinaryDb = Database<Buffer, Buffer>;
+
+function asBuffer(bytes: Bytes): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function* scan(db: BinaryDb, options: RangeOptions = {}): Generator<Entry> {
+  const { low, high } = halfOpen(options);
+  const limit = options.limit ?? Infinity;
+  if (limit <= 0 || (low && high && compareBytes(low, high) >= 0)) return;
+  // lmdb-js ranges: `start` inclusive and `end` exclusive in the walking direction.
+  const range = options.reverse
+    ? db.getRange({ start: high, end: low, reverse: true, exclusiveStart: high !== undefined, inclusiveEnd: true, limit: Number.isFinite(limit) ? limit : undefined })
+    : db.getRange({ start: low, end: high, limit: Number.isFinite(limit) ? limit : undefined });
+  for (const { key, value } of range) {
+    yield { key: Uint8Array.from(key as Buffer), value: Uint8Array.from(value as Buffer) };
+  }
+}
+
+function isMapFull(err: unknown): boolean {
+  return err instanceof Error && /MDB_MAP_FULL|MDB_TXN_FULL/.test(err.message);
+}
+
+/**
+ * LMDB through `lmdb`: ACID, copy-on-write, crash-safe without a log, shared safely by several
+ * processes (LMDB's writer lock serializes their transactions). Transactions are group-committed by
+ * lmdb's batching; each resolves only after its commit has been flushed to disk, because with
+ * overlapping sync a commit becomes visible before it is durable.
+ */
+export class LmdbStore implements Store {
+  readonly supports: StoreFeatures = { persistent: true, multiProcess: true };
+  readonly buckets: readonly string[];
+  readonly path: string;
+  #env: RootDatabase;
+  #dbs = new Map<string, BinaryDb>();
+  #open = true;
+  #closing?: Promise<void>;
+
+  constructor(options: LmdbStoreOptions) {
+    this.path = options.path;
+    this.buckets = [...options.buckets];
+    mkdirSync(options.path, { recursive: true });
+    this.#env = open({
+      path: options.path,
+      maxDbs: Math.max(8, options.buckets.length + 2),
+      mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,
+      encoding: 'binary',
+      keyEncoding: 'binary',
+    });
+    for (const name of options.buckets) {
+      this.#dbs.set(name, this.#env.openDB({ name, encoding: 'binary', keyEncoding: 'binary' }) as unknown as BinaryDb);
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  #db(bucket: string): BinaryDb {
+    if (!this.#open) throw new StoreClosedError();
+    const db = this.#dbs.get(bucket);
+    if (!db) throw new UnknownBucketError(bucket);
+    return db;
+  }
+
+  get(bucket: string, key: Bytes): Bytes | undefined {
+    const value = this.#db(bucket).getBinary(asBuffer(key));
+    return value === undefined ? undefined : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+
+  range(bucket: string, options?: RangeOptions): Iterable<Entry> {
+    return scan(this.#db(bucket), options);
+  }
+
+  async transaction<T>(fn: (txn: WriteTxn) => T): Promise<T> {
+    if (!this.#open) throw new StoreClosedError();
+    const txn: WriteTxn = {
+      get: (bucket, key) => this.get(bucket, key),
+      range: (bucket, options) => Array.from(scan(this.#db(bucket), options)),
+      put: (bucket, key, value) => void this.#db(bucket).putSync(asBuffer(key), asBuffer(value)),
+      del: (bucket, key) => void this.#db(bucket).removeSync(asBuffer(key)),
+    };
+    let result: T;
+    try {
+      // A child transaction can be aborted on its own, so a throwing `fn` leaves nothing behind
+      // while other callers' work in the same group commit still lands.
+      result = (await this.#env.childTransaction(() => fn(txn))) as T;
+    } catch (err) {
+      if (isMapFull(err)) throw new StoreFullError(err);
+      throw err;
+    }
+    await this.#env.flushed;
+    return result;
+  }
+
+  diskSize(): number {
+    let total = 0;
+    for (const name of readdirSync(this.path)) total += statSync(join(this.path, name)).blocks * 512;
+    return total;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#open = false;
+      await this.#env.flushed;
+      await this.#env.close();
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * storage/ — ordered byte-keyed buckets with atomic, durable transactions.
+ * It knows nothing of versions, namespaces or JSON, and imports no other layer.
+ *
+ * Keys and values are raw bytes; keys sort by unsigned byte order (so UTF-8 text sorts by code
+ * point). Reads are synchronous (LMDB reads are memory-mapped and faster than a promise turn);
+ * writes happen only inside `transaction`, whose promise resolves once the commit is durable.
+ */
+
+export type Bytes = Uint8Array;
+
+export interface Entry {
+  key: Bytes;
+  value: Bytes;
+}
+
+/** A half-open or closed key range. Bounds may be combined; omitted bounds are open. */
+export interface RangeOptions {
+  gte?: Bytes;
+  gt?: Bytes;
+  lte?: Bytes;
+  lt?: Bytes;
+  /** Walk from the high end down. */
+  reverse?: boolean;
+  /** Stop after this many entries. */
+  limit?: number;
+}
+
+/** What an implementation can do beyond the common contract; the conformance suite skips the rest. */
+export interface StoreFeatures {
+  /** Data survives close and reopen at the same location. */
+  persistent: boolean;
+  /** Several processes may open the same location at once. */
+  multiProcess: boolean;
+}
+
+export interface StoreReader {
+  /** The stored bytes, or undefined. The returned array is the caller's own copy. */
+  get(bucket: string, key: Bytes): Bytes | undefined;
+  /** Entries in key order (or reverse) within the range; each entry's arrays are the caller's own. */
+  range(bucket: string, options?: RangeOptions): Iterable<Entry>;
+}
+
+export interface WriteTxn extends StoreReader {
+  put(bucket: string, key: Bytes, value: Bytes): void;
+  del(bucket: string, key: Bytes): void;
+}
+
+export interface Store extends StoreReader {
+  readonly supports: StoreFeatures;
+  /** The buckets this store was opened with. */
+  readonly buckets: readonly string[];
+  readonly isOpen: boolean;
+  /**
+   * Runs `fn` inside one write transaction: reads inside it see the latest committed state (of every
+   * process) plus the transaction's own writes; its writes commit all together or, if `fn` throws,
+   * not at all. Resolves with `fn`'s result once the commit is durable. Transactions are serialized.
+   */
+  transaction<T>(fn: (txn: WriteTxn) => T): Promise<T>;
+  /** Bytes the store occupies on disk (0 in memory). */
+  diskSize(): number;
+  /** Finishes pending commits, then releases the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+export class StoreClosedError extends Error {
+  readonly code = 'STORE_CLOSED';
+  constructor() {
+    super('the store is closed');
+  }
+}
+
+export class UnknownBucketError extends Error {
+  readonly code = 'UNKNOWN_BUCKET';
+  constructor(bucket: string) {
+    super(`unknown bucket: ${bucket}`);
+  }
+}
+
+export class StoreFullError extends Error {
+  readonly code = 'STORE_FULL';
+  constructor(cause: unknown) {
+    super('the store has reached its size limit', { cause });
+  }
+}
+
+/** The smallest key strictly greater than `key` and every key it prefixes is not this: it is `key‖0x00`. */
+export function successor(key: Bytes): Bytes {
+  const out = new Uint8Array(key.length + 1);
+  out.set(key);
+  return out;
+}
+
+/** Normalizes any combination of bounds to [low, high) with either end open. */
+export function halfOpen(options: RangeOptions): { low?: Bytes; high?: Bytes } {
+  const low = options.gt ? successor(options.gt) : options.gte;
+  const high = options.lte ? successor(options.lte) : options.lt;
+  return { low, high };
+}
+
+export function compareBytes(a: Bytes, b: Bytes): number {
+  return Buffer.compare(a, b);
+}
