@@ -1,6 +1,7 @@
 /** KoruDelta's public API (DESIGN §4). */
+export { KoruDelta } from './koru-delta.js';
 export {
-  KoruDelta, toMicros, formatMicros, RESERVED_NAMESPACES,
+  toMicros, formatMicros, RESERVED_NAMESPACES,
   type JsonValue, type VersionedValue, type TimeInput, type HistoryOptions, type BatchWrite,
   type DatabaseStats, type StartOptions, type CacheOptions, type VerifyIssue, type VerifyReport,
   type CommitListener, type CommittedWrite,

@@ -1,4 +1,4 @@
-export { KoruDelta, toVersioned, type CommitListener } from './koru-delta.js';
+export { Engine, toVersioned, type CommitListener } from './engine.js';
 export type { CommittedWrite, WriteOp } from './write-path.js';
 export type { StoredVersion } from './record.js';
 export type { ChangeEntry, Reader } from './reader.js';

@@ -96,3 +96,21 @@ export interface VerifyReport {
   keysChecked: number;
   issues: VerifyIssue[];
 }
+
+/**
+ * A version with its replication metadata: the unit of export, import and replication (one NDJSON
+ * line of `kdelta export`). Importing it anywhere recreates exactly this version.
+ */
+export interface ExportRecord extends VersionedValue {
+  /** Node id of the node that made the write. */
+  origin: string;
+  /** Every version it superseded. */
+  parents: string[];
+}
+
+export interface ImportResult {
+  /** Versions written. */
+  imported: number;
+  /** Versions already present (same versionId): nothing written. */
+  skipped: number;
+}

@@ -1,11 +1,12 @@
 import { KeyNotFoundError, fullKey } from '../errors.js';
 import type { Store, WriteTxn } from '../storage/store.js';
 import type { HybridClock } from './clock.js';
-import { blobKey, readBlob } from './blobs.js';
+import { blobKey } from './blobs.js';
 import { headKey, u64, versionKey, metaKey } from './keys.js';
 import { CounterDeltas, META, readNumber } from './meta.js';
 import { decodeRecord, encodeRecord, type StoredVersion } from './record.js';
-import { NULL_HASH, sha256Hex, type EncodedValue } from './value.js';
+import { NULL_HASH, type EncodedValue } from './value.js';
+import { versionIdOf } from './version-id.js';
 import type { JsonValue } from './types.js';
 
 /** Values up to this size are also kept inside the head record, so reading a current value is one lookup. */
@@ -38,9 +39,6 @@ interface Unit {
   reject(err: unknown): void;
 }
 
-function newVersionId(origin: string, namespace: string, key: string, micros: number, contentHash: string, deleted: boolean, parents: string[]): string {
-  return sha256Hex(JSON.stringify([origin, namespace, key, micros, contentHash, deleted, parents])).slice(0, 32);
-}
 
 /**
  * The single write path. Writes queue up during a turn of the event loop and commit together in
@@ -155,7 +153,7 @@ export class WritePath {
       state.clock = micros;
       const deleted = op.kind === 'delete';
       const parents = previous ? [previous.versionId] : [];
-      const versionId = newVersionId(this.#nodeId, namespace, key, micros, encoded.contentHash, deleted, parents);
+      const versionId = versionIdOf(this.#nodeId, namespace, key, micros, encoded.contentHash, deleted, parents);
       base = { versionId, micros, parents, contentHash: encoded.contentHash, deleted, origin: this.#nodeId };
     }
     const version: StoredVersion = { ...base, seq: ++state.seq };
@@ -181,4 +179,3 @@ export class WritePath {
   }
 }
 
-export { readBlob };

@@ -8,14 +8,17 @@ import { MemoryStore } from '../storage/memory-store.js';
 import { StoreFullError, type Store } from '../storage/store.js';
 import { HybridClock } from './clock.js';
 import { HotCache } from './hot-cache.js';
-import { BUCKETS, metaKey } from './keys.js';
+import { BUCKETS, metaKey, namespacePrefix, prefixEnd, splitHeadKey } from './keys.js';
+import { exportHistory, exportSnapshot, importOp } from './transfer.js';
+import { verifyStore } from './verify.js';
 import { META, readNumber } from './meta.js';
 import { checkKey, checkNamespace } from './names.js';
 import { Reader } from './reader.js';
 import type { StoredVersion } from './record.js';
 import { formatMicros, toMicros } from './time.js';
 import type {
-  BatchWrite, DatabaseStats, HistoryOptions, JsonValue, StartOptions, TimeInput, VersionedValue,
+  BatchWrite, DatabaseStats, ExportRecord, HistoryOptions, ImportResult, JsonValue, StartOptions, TimeInput,
+  VerifyReport, VersionedValue,
 } from './types.js';
 import { cloneJson, encodeValue } from './value.js';
 import { WritePath, type CommittedWrite, type WriteOp } from './write-path.js';
@@ -52,11 +55,11 @@ async function ensureNodeId(store: Store): Promise<string> {
 }
 
 /**
- * A KoruDelta database: versioned JSON documents under `namespace/key`, each write an immutable
- * version. `KoruDelta.start()` opens an in-memory database; `start({ path })` an on-disk one.
+ * The versioned engine: JSON documents under `namespace/key`, each write an immutable version.
+ * The public `KoruDelta` class extends it with queries, views and subscriptions.
  * Every method reports failure by rejecting with a `KoruDeltaError`.
  */
-export class KoruDelta {
+export class Engine {
   readonly #store: Store;
   readonly #reader: Reader;
   readonly #writes: WritePath;
@@ -72,7 +75,7 @@ export class KoruDelta {
   #knownSeq: number;
   #cacheChecked = false;
 
-  private constructor(store: Store, nodeId: string, options: StartOptions) {
+  protected constructor(store: Store, nodeId: string, options: StartOptions) {
     this.#store = store;
     this.nodeId = nodeId;
     this.path = options.path === undefined ? null : resolve(options.path);
@@ -83,10 +86,11 @@ export class KoruDelta {
     this.#writes = new WritePath(store, this.#clock, nodeId, (w) => this.#afterCommit(w));
   }
 
-  static async start(options: StartOptions = {}): Promise<KoruDelta> {
+  /** Opens the database: in memory without `path`, else on disk (LMDB) in that directory. */
+  protected static async openWith<T extends Engine>(create: (store: Store, nodeId: string, options: StartOptions) => T, options: StartOptions): Promise<T> {
     const store = await openStore(options);
     try {
-      return new KoruDelta(store, await ensureNodeId(store), options);
+      return create(store, await ensureNodeId(store), options);
     } catch (err) {
       await store.close();
       throw err;
@@ -264,6 +268,69 @@ export class KoruDelta {
       lastSeq: readNumber(this.#store, META.seq),
       namespaces,
     };
+  }
+
+  /** Integrity check of the whole database: value hashes, version ids, chains and heads. */
+  async verify(): Promise<VerifyReport> {
+    this.#ensureOpen();
+    await this.#writes.drain();
+    return verifyStore(this.#store);
+  }
+
+  /**
+   * Every version with its replication metadata, in commit order; with `at`, only the versions
+   * current at that instant (a point-in-time snapshot, deleted keys left out).
+   */
+  async *exportVersions(options: { at?: TimeInput } = {}): AsyncGenerator<ExportRecord> {
+    this.#ensureOpen();
+    const source = options.at === undefined
+      ? exportHistory(this.#reader)
+      : exportSnapshot(this.#reader, this.#allNamespaces(), toMicros(options.at));
+    let n = 0;
+    for (const record of source) {
+      yield record;
+      // Let other work run during long exports; a store read snapshot never spans a yield anyway.
+      if (++n % 1000 === 0) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /**
+   * Restores exported versions exactly (same ids, timestamps, chains), checking each value against
+   * its hash and each id against its version. Versions already present are skipped, so importing
+   * the same export twice adds nothing. Commits in chunks; a bad record stops the import there.
+   */
+  async importVersions(records: AsyncIterable<ExportRecord> | Iterable<ExportRecord>): Promise<ImportResult> {
+    this.#ensureOpen();
+    const result: ImportResult = { imported: 0, skipped: 0 };
+    let chunk: WriteOp[] = [];
+    const flush = async () => {
+      const done = await this.commit(chunk);
+      chunk = [];
+      for (const w of done) {
+        if (w.applied) result.imported++;
+        else result.skipped++;
+      }
+    };
+    for await (const record of records) {
+      chunk.push(importOp(record, this.#maxValueBytes));
+      if (chunk.length >= 1000) await flush();
+    }
+    if (chunk.length > 0) await flush();
+    return result;
+  }
+
+  /** Every namespace with heads (deleted keys included), sorted. */
+  #allNamespaces(): string[] {
+    const names: string[] = [];
+    let from: Buffer | undefined;
+    for (;;) {
+      const [next] = [...this.#store.range('heads', { gte: from, limit: 1 })];
+      if (!next) return names;
+      const { namespace } = splitHeadKey(next.key);
+      names.push(namespace);
+      // `ns 01` sorts after every `ns 00 key` and before any longer namespace name.
+      from = prefixEnd(namespacePrefix(namespace));
+    }
   }
 
   /** Bytes the database occupies on disk (0 in memory). */

@@ -1,0 +1,105 @@
+import type { StoreReader } from '../storage/store.js';
+import { readBlob } from './blobs.js';
+import { headKey, prefixEnd, splitHeadKey, splitVersionKey, versionPrefix } from './keys.js';
+import { decodeRecord, type StoredVersion } from './record.js';
+import { sha256Hex } from './value.js';
+import { versionIdOf } from './version-id.js';
+import type { VerifyIssue, VerifyReport } from './types.js';
+
+interface KeyWalk {
+  namespace: string;
+  key: string;
+  ids: Map<string, number>;
+  latest?: StoredVersion;
+}
+
+/**
+ * Walks the whole database once, in key order: every version's value against its content hash,
+ * its id against its contents, every parent link, and every head against the newest version.
+ * Reports all problems instead of stopping at the first.
+ */
+export function verifyStore(reader: StoreReader): VerifyReport {
+  const issues: VerifyIssue[] = [];
+  let versionsChecked = 0;
+  let keysChecked = 0;
+  let walk: KeyWalk | undefined;
+  const finish = (w: KeyWalk | undefined) => {
+    if (!w) return;
+    keysChecked++;
+    checkHead(reader, w, issues);
+  };
+  for (const { key, value } of reader.range('versions')) {
+    const where = splitVersionKey(key);
+    if (!walk || walk.namespace !== where.namespace || walk.key !== where.key) {
+      finish(walk);
+      walk = { namespace: where.namespace, key: where.key, ids: new Map() };
+    }
+    versionsChecked++;
+    let v: StoredVersion;
+    try {
+      v = decodeRecord(value).version;
+    } catch {
+      issues.push({ kind: 'undecodable', namespace: where.namespace, key: where.key, message: `a version record at ${where.micros} cannot be decoded` });
+      continue;
+    }
+    checkVersion(reader, walk, v, issues);
+    walk.ids.set(v.versionId, v.micros);
+    walk.latest = v;
+  }
+  finish(walk);
+  issues.push(...orphanHeads(reader));
+  return { ok: issues.length === 0, versionsChecked, keysChecked, issues };
+}
+
+function checkVersion(reader: StoreReader, w: KeyWalk, v: StoredVersion, issues: VerifyIssue[]): void {
+  const base = { namespace: w.namespace, key: w.key, versionId: v.versionId };
+  const bytes = readBlob(reader, v.contentHash);
+  if (!bytes) issues.push({ ...base, kind: 'missing-value', message: `the value of version ${v.versionId} is missing` });
+  else if (sha256Hex(bytes) !== v.contentHash) {
+    issues.push({ ...base, kind: 'hash-mismatch', message: `the value of version ${v.versionId} does not match its content hash` });
+  }
+  if (versionIdOf(v.origin, w.namespace, w.key, v.micros, v.contentHash, v.deleted, v.parents) !== v.versionId) {
+    issues.push({ ...base, kind: 'hash-mismatch', message: `version ${v.versionId} does not match its id (metadata altered)` });
+  }
+  for (const parent of v.parents) {
+    const at = w.ids.get(parent);
+    if (at === undefined || at >= v.micros) {
+      issues.push({ ...base, kind: 'broken-chain', message: `version ${v.versionId} names parent ${parent}, which is not an earlier version of this key` });
+    }
+  }
+  if (v.parents.length === 0 && w.ids.size > 0) {
+    issues.push({ ...base, kind: 'broken-chain', message: `version ${v.versionId} has no parent but is not the first version` });
+  }
+}
+
+function checkHead(reader: StoreReader, w: KeyWalk, issues: VerifyIssue[]): void {
+  const headBytes = reader.get('heads', headKey(w.namespace, w.key));
+  const base = { namespace: w.namespace, key: w.key };
+  if (!headBytes) {
+    issues.push({ ...base, kind: 'head-mismatch', message: 'the key has versions but no head' });
+    return;
+  }
+  try {
+    const { version, inline } = decodeRecord(headBytes);
+    if (w.latest && version.versionId !== w.latest.versionId) {
+      issues.push({ ...base, kind: 'head-mismatch', versionId: version.versionId, message: `the head is ${version.versionId} but the newest version is ${w.latest.versionId}` });
+    }
+    if (inline && sha256Hex(inline) !== version.contentHash) {
+      issues.push({ ...base, kind: 'hash-mismatch', versionId: version.versionId, message: `the current value of version ${version.versionId} does not match its content hash` });
+    }
+  } catch {
+    issues.push({ ...base, kind: 'undecodable', message: 'the head record cannot be decoded' });
+  }
+}
+
+/** Heads whose key has no versions at all (a second, cheap pass over heads). */
+function orphanHeads(reader: StoreReader): VerifyIssue[] {
+  const out: VerifyIssue[] = [];
+  for (const { key } of reader.range('heads')) {
+    const { namespace, key: k } = splitHeadKey(key);
+    const prefix = versionPrefix(namespace, k);
+    const first = [...reader.range('versions', { gte: prefix, lt: prefixEnd(prefix), limit: 1 })];
+    if (first.length === 0) out.push({ kind: 'head-mismatch', namespace, key: k, message: 'the key has a head but no versions' });
+  }
+  return out;
+}
