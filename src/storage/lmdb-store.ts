@@ -29,7 +29,7 @@ function* scan(db: BinaryDb, options: RangeOptions = {}): Generator<Entry> {
     ? db.getRange({ start: high, end: low, reverse: true, exclusiveStart: high !== undefined, inclusiveEnd: true, limit: Number.isFinite(limit) ? limit : undefined })
     : db.getRange({ start: low, end: high, limit: Number.isFinite(limit) ? limit : undefined });
   for (const { key, value } of range) {
-    yield { key: Uint8Array.from(key as Buffer), value: Uint8Array.from(value as Buffer) };
+    yield { key: new Uint8Array(key as Buffer), value: new Uint8Array(value as Buffer) };
   }
 }
 
@@ -49,8 +49,10 @@ export class LmdbStore implements Store {
   readonly path: string;
   #env: RootDatabase;
   #dbs = new Map<string, BinaryDb>();
-  #open = true;
+  /** 'closing' still serves reads and in-flight transactions, but takes no new transactions. */
+  #state: 'open' | 'closing' | 'closed' = 'open';
   #closing?: Promise<void>;
+  #inflight = new Set<Promise<unknown>>();
 
   constructor(options: LmdbStoreOptions) {
     this.path = options.path;
@@ -69,19 +71,20 @@ export class LmdbStore implements Store {
   }
 
   get isOpen(): boolean {
-    return this.#open;
+    return this.#state === 'open';
   }
 
   #db(bucket: string): BinaryDb {
-    if (!this.#open) throw new StoreClosedError();
+    if (this.#state === 'closed') throw new StoreClosedError();
     const db = this.#dbs.get(bucket);
     if (!db) throw new UnknownBucketError(bucket);
     return db;
   }
 
   get(bucket: string, key: Bytes): Bytes | undefined {
+    // lmdb may hand back a buffer it reuses; the contract promises the caller its own copy.
     const value = this.#db(bucket).getBinary(asBuffer(key));
-    return value === undefined ? undefined : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    return value === undefined ? undefined : new Uint8Array(value);
   }
 
   range(bucket: string, options?: RangeOptions): Iterable<Entry> {
@@ -89,7 +92,17 @@ export class LmdbStore implements Store {
   }
 
   async transaction<T>(fn: (txn: WriteTxn) => T): Promise<T> {
-    if (!this.#open) throw new StoreClosedError();
+    if (this.#state !== 'open') throw new StoreClosedError();
+    const run = this.#commit(fn);
+    this.#inflight.add(run);
+    try {
+      return await run;
+    } finally {
+      this.#inflight.delete(run);
+    }
+  }
+
+  async #commit<T>(fn: (txn: WriteTxn) => T): Promise<T> {
     const txn: WriteTxn = {
       get: (bucket, key) => this.get(bucket, key),
       range: (bucket, options) => Array.from(scan(this.#db(bucket), options)),
@@ -117,8 +130,10 @@ export class LmdbStore implements Store {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#open = false;
+      this.#state = 'closing';
+      await Promise.allSettled([...this.#inflight]);
       await this.#env.flushed;
+      this.#state = 'closed';
       await this.#env.close();
     })();
     return this.#closing;

@@ -6,6 +6,9 @@ import {
 
 // sorted-btree is CommonJS with its class on `default`; under NodeNext the import is the module object.
 const BTree = (sortedBtree as unknown as { default: typeof sortedBtree.default }).default;
+/** A copy that owns its memory (Buffer#slice would share it). */
+const copy = (bytes: Bytes): Bytes => new Uint8Array(bytes);
+
 type Tree = sortedBtree.default<Bytes, Bytes>;
 
 function* walk(tree: Tree, options: RangeOptions = {}): Generator<Entry> {
@@ -17,13 +20,13 @@ function* walk(tree: Tree, options: RangeOptions = {}): Generator<Entry> {
     // entriesReversed starts at the highest key <= its argument; `high` itself is excluded.
     for (const [key, value] of tree.entriesReversed(high, undefined, high !== undefined)) {
       if (low && compareBytes(key, low) < 0) return;
-      yield { key: key.slice(), value: value.slice() };
+      yield { key: copy(key), value: copy(value) };
       if (++n >= limit) return;
     }
   } else {
     for (const [key, value] of tree.entries(low)) {
       if (high && compareBytes(key, high) >= 0) return;
-      yield { key: key.slice(), value: value.slice() };
+      yield { key: copy(key), value: copy(value) };
       if (++n >= limit) return;
     }
   }
@@ -57,7 +60,8 @@ export class MemoryStore implements Store {
   }
 
   get(bucket: string, key: Bytes): Bytes | undefined {
-    return this.#tree(bucket).get(key)?.slice();
+    const value = this.#tree(bucket).get(key);
+    return value && copy(value);
   }
 
   range(bucket: string, options?: RangeOptions): Iterable<Entry> {
@@ -82,9 +86,12 @@ export class MemoryStore implements Store {
       return t;
     };
     const txn: WriteTxn = {
-      get: (bucket, key) => (draft.get(bucket) ?? this.#tree(bucket)).get(key)?.slice(),
+      get: (bucket, key) => {
+        const value = (draft.get(bucket) ?? this.#tree(bucket)).get(key);
+        return value && copy(value);
+      },
       range: (bucket, options) => walk(draft.get(bucket) ?? this.#tree(bucket), options),
-      put: (bucket, key, value) => void tree(bucket).set(key.slice(), value.slice(), true),
+      put: (bucket, key, value) => void tree(bucket).set(copy(key), copy(value), true),
       del: (bucket, key) => void tree(bucket).delete(key),
     };
     const result = fn(txn);

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { STORES, openDb, rejectsWith } from '../helpers.js';
+
+const ROUND_TRIP: Array<[string, unknown]> = [
+  ['object', { a: 1, nested: { deep: [1, { x: null }] } }],
+  ['array', [1, 'two', false, null, [], {}]],
+  ['string with NUL, emoji, combining marks and RTL', 'a\u0000b 😀 é \u05e9\u05dc\u05d5\u05dd \u202e'],
+  ['empty string', ''],
+  ['large number', 1e308],
+  ['small number', -5e-324],
+  ['float', 0.1 + 0.2],
+  ['integer beyond 2^53', 2 ** 60],
+  ['true', true],
+  ['false', false],
+  ['null', null],
+  ['key named __proto__', JSON.parse('{"__proto__":{"polluted":true},"ok":1}')],
+];
+
+for (const kind of STORES) {
+  describe(`values (${kind})`, () => {
+    for (const [name, value] of ROUND_TRIP) {
+      it(`round-trips ${name}`, async () => {
+        const db = await openDb(kind);
+        await db.put('v', 'k', value);
+        assert.deepEqual((await db.get('v', 'k')).value, value);
+        assert.deepEqual((await db.history('v', 'k'))[0].value, value);
+        assert.equal(({} as Record<string, unknown>).polluted, undefined);
+      });
+    }
+
+    it('takes values as JSON: toJSON is honoured (a Date is stored as its ISO string)', async () => {
+      const db = await openDb(kind);
+      const when = new Date('2026-01-02T03:04:05.678Z');
+      await db.put('v', 'k', { when, custom: { toJSON: () => ({ shaped: true }) } });
+      assert.deepEqual((await db.get('v', 'k')).value, { when: '2026-01-02T03:04:05.678Z', custom: { shaped: true } });
+    });
+
+    const BAD: Array<[string, unknown, string]> = [
+      ['undefined', undefined, '$'],
+      ['a function', { f: () => 1 }, '$.f'],
+      ['a symbol', [Symbol('s')], '$[0]'],
+      ['a BigInt', { n: 1n }, '$.n'],
+      ['NaN', { items: [{}, {}, {}, { price: NaN }] }, '$.items[3].price'],
+      ['Infinity', { x: { 'a b': Infinity } }, '$.x["a b"]'],
+      ['undefined inside', { a: undefined }, '$.a'],
+    ];
+    for (const [name, value, path] of BAD) {
+      it(`refuses ${name} with INVALID_VALUE naming ${path}`, async () => {
+        const db = await openDb(kind);
+        await rejectsWith(db.put('v', 'k', value), 'INVALID_VALUE', path);
+        await rejectsWith(db.put('v', 'k', value), 'INVALID_VALUE', 'v/k');
+        assert.equal(await db.contains('v', 'k'), false);
+      });
+    }
+
+    it('refuses cycles', async () => {
+      const db = await openDb(kind);
+      const a: Record<string, unknown> = { b: {} };
+      (a.b as Record<string, unknown>).back = a;
+      await rejectsWith(db.put('v', 'k', a), 'INVALID_VALUE', '$.b.back');
+      const shared = { s: 1 };
+      await db.put('v', 'ok', { x: shared, y: shared });
+    });
+
+    it('refuses values over the configured limit with VALUE_TOO_LARGE', async () => {
+      const db = await openDb(kind, { maxValueBytes: 1000 });
+      await rejectsWith(db.put('v', 'big', 'x'.repeat(1000)), 'VALUE_TOO_LARGE', 'v/big');
+      await db.put('v', 'fits', 'x'.repeat(990));
+      assert.equal(await db.contains('v', 'big'), false);
+    });
+
+    it('stores and reads a value near the 16 MiB default limit', async () => {
+      const db = await openDb(kind);
+      const big = { blob: 'y'.repeat(16 * 1024 * 1024 - 20) };
+      await db.put('v', 'big', big);
+      assert.equal(((await db.get('v', 'big')).value as { blob: string }).blob.length, big.blob.length);
+      await rejectsWith(db.put('v', 'too', 'z'.repeat(16 * 1024 * 1024)), 'VALUE_TOO_LARGE');
+    });
+  });
+
+  describe(`names (${kind})`, () => {
+    const BAD_NS = ['', '_internal', 'has space', 'a/b', 'x'.repeat(65), 'é', 'status', 'views'];
+    for (const ns of BAD_NS) {
+      it(`refuses namespace ${JSON.stringify(ns.slice(0, 20))}`, async () => {
+        const db = await openDb(kind);
+        await rejectsWith(db.put(ns, 'k', 1), 'INVALID_NAMESPACE');
+        await rejectsWith(db.get(ns, 'k'), 'INVALID_NAMESPACE');
+        await rejectsWith(db.listKeys(ns), 'INVALID_NAMESPACE');
+      });
+    }
+
+    const BAD_KEYS = ['', 'a\u0000b', 'tab\there', 'line\nbreak', '\u0085', 'x'.repeat(513), 'é'.repeat(257), '\ud800'];
+    for (const key of BAD_KEYS) {
+      it(`refuses key ${JSON.stringify(key.slice(0, 12))}`, async () => {
+        const db = await openDb(kind);
+        await rejectsWith(db.put('ns', key, 1), 'INVALID_KEY', 'ns');
+      });
+    }
+
+    it('accepts names at the limits and keys with / : spaces and unicode', async () => {
+      const db = await openDb(kind);
+      const ns = 'A-z_0.9' + 'n'.repeat(57);
+      for (const key of ['files/a/b.txt', 'urn:x:y', 'with space', '日本語', 'x'.repeat(512), '😀'.repeat(128)]) {
+        await db.put(ns, key, key);
+        assert.equal((await db.get(ns, key)).value, key);
+      }
+      assert.equal((await db.listKeys(ns)).length, 6);
+    });
+
+    it('lists namespaces and keys sorted by code point; unknown namespace → []', async () => {
+      const db = await openDb(kind);
+      for (const [ns, key] of [['b', 'z'], ['B', 'a'], ['a', '\u{1f600}'], ['a', '\uffff'], ['a', 'Z'], ['a', 'a'], ['a-b', 'k']]) {
+        await db.put(ns, key, 1);
+      }
+      assert.deepEqual(await db.listNamespaces(), ['B', 'a', 'a-b', 'b']);
+      assert.deepEqual(await db.listKeys('a'), ['Z', 'a', '\uffff', '\u{1f600}']);
+      assert.deepEqual(await db.listKeys('unknown'), []);
+      const s = await db.stats();
+      assert.deepEqual([s.keyCount, s.namespaceCount], [7, 4]);
+    });
+  });
+}

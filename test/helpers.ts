@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { KoruDelta } from '../src/index.js';
+import type { StartOptions } from '../src/index.js';
+
+/** A fresh temporary directory, removed when the test file finishes. */
+export function tmpDir(prefix = 'koru-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export type StoreKind = 'memory' | 'lmdb';
+
+/** Stores the engine tests run over: `STORES=memory,lmdb` (default both). */
+export const STORES: StoreKind[] = ((process.env.STORES ?? 'memory,lmdb').split(',') as StoreKind[]);
+
+/** Opens a database of the given kind; closed automatically at the end of the file. */
+export async function openDb(kind: StoreKind, options: Omit<StartOptions, 'path'> = {}): Promise<KoruDelta> {
+  const db = await KoruDelta.start(kind === 'lmdb' ? { ...options, path: join(tmpDir(), 'db') } : options);
+  after(() => db.close());
+  return db;
+}
+
+/** Asserts that `promise` rejects with a KoruDeltaError of `code` whose message contains `includes`. */
+export async function rejectsWith(promise: Promise<unknown>, code: string, includes?: string): Promise<void> {
+  let error: unknown;
+  try {
+    await promise;
+  } catch (err) {
+    error = err;
+  }
+  if (!error) throw new Error(`expected rejection with ${code}, but it resolved`);
+  const e = error as { code?: string; message?: string };
+  if (e.code !== code) throw new Error(`expected ${code}, got ${e.code}: ${e.message}`, { cause: error });
+  if (includes !== undefined && !e.message?.includes(includes)) {
+    throw new Error(`expected message to include ${JSON.stringify(includes)}, got ${JSON.stringify(e.message)}`);
+  }
+}
