@@ -67,7 +67,7 @@ for (const kind of STORES) {
       const kinds = report.issues.map((i) => `${i.kind}:${i.key}`).sort();
       assert.deepEqual(kinds, ['broken-chain:a', 'missing-value:b', 'undecodable:z']);
       await rejectsWith(db.get('c', 'z'), 'CORRUPTED', 'c/z');
-      await rejectsWith(db.get('c', 'b'), 'CORRUPTED', 'c/b');
+      await rejectsWith(db.history('c', 'b'), 'CORRUPTED', 'c/b');
     });
   });
 
