@@ -4,6 +4,6 @@ export {
   toMicros, formatMicros, RESERVED_NAMESPACES,
   type JsonValue, type VersionedValue, type TimeInput, type HistoryOptions, type BatchWrite,
   type DatabaseStats, type StartOptions, type CacheOptions, type VerifyIssue, type VerifyReport,
-  type CommitListener, type CommittedWrite,
+  type CommitListener, type CommittedWrite, type ExportRecord, type ImportResult,
 } from './engine/index.js';
 export * from './errors.js';

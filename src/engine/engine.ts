@@ -126,7 +126,7 @@ export class Engine {
     checkNamespace(namespace);
     checkKey(namespace, key);
     const encoded = encodeValue(value, namespace, key, this.#maxValueBytes);
-    return { kind: 'put', namespace, key, encoded, value: JSON.parse(encoded.bytes.toString('utf8')) as JsonValue };
+    return { kind: 'put', namespace, key, encoded, value: encoded.value };
   }
 
   /** The single entry to the write path, for this class and the layers that import versions. */
@@ -373,11 +373,10 @@ export class Engine {
     this.#syncCache();
     const hit = this.#cache.get(id);
     if (hit) return hit;
-    const head = this.#reader.head(namespace, key);
-    if (!head) throw this.#notFound(namespace, key);
-    const value = head.version.deleted ? null : this.#reader.value(namespace, key, head.version, head.inline);
-    const entry = { version: head.version, value };
-    this.#cache.set(id, entry, head.inline?.length ?? 64);
+    const found = this.#reader.current(namespace, key);
+    if (!found) throw this.#notFound(namespace, key);
+    const entry = { version: found.version, value: found.value };
+    this.#cache.set(id, entry, found.size);
     return entry;
   }
 

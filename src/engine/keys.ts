@@ -19,17 +19,18 @@ export const BUCKETS = ['heads', 'versions', 'changes', 'blobs', 'meta', 'aux'] 
 const SEP = 0;
 
 export function headKey(namespace: string, key: string): Buffer {
-  return Buffer.concat([Buffer.from(namespace, 'utf8'), Buffer.of(SEP), Buffer.from(key, 'utf8')]);
+  // U+0000 encodes as the single byte 00, so one encode builds the whole key.
+  return Buffer.from(`${namespace}\u0000${key}`, 'utf8');
 }
 
 /** Prefix shared by every head of a namespace. */
 export function namespacePrefix(namespace: string): Buffer {
-  return Buffer.concat([Buffer.from(namespace, 'utf8'), Buffer.of(SEP)]);
+  return Buffer.from(`${namespace}\u0000`, 'utf8');
 }
 
 /** Prefix shared by every version of one key. */
 export function versionPrefix(namespace: string, key: string): Buffer {
-  return Buffer.concat([headKey(namespace, key), Buffer.of(SEP)]);
+  return Buffer.from(`${namespace}\u0000${key}\u0000`, 'utf8');
 }
 
 export function u64(n: number): Buffer {

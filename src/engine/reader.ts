@@ -45,6 +45,24 @@ export class Reader {
     }
   }
 
+  /**
+   * The current version and its verified value, decoded straight from the store's own bytes
+   * (no copy): the hot path of `get`.
+   */
+  current(namespace: string, key: string): { version: StoredVersion; value: JsonValue; size: number } | undefined {
+    return this.store.read('heads', headKey(namespace, key), (bytes) => {
+      let record: DecodedRecord;
+      try {
+        record = decodeRecord(bytes);
+      } catch (err) {
+        throw corrupted(namespace, key, 'the head record cannot be decoded', err);
+      }
+      const { version, inline } = record;
+      const value = version.deleted ? null : this.value(namespace, key, version, inline);
+      return { version, value, size: inline?.length ?? 64 };
+    });
+  }
+
   /** The verified value of `version` (from `inline` bytes when given). */
   value(namespace: string, key: string, version: StoredVersion, inline?: Uint8Array): JsonValue {
     const bytes = inline ?? readBlob(this.store, version.contentHash);

@@ -1,10 +1,18 @@
-import { Packr } from 'msgpackr';
-
 /**
- * The stored form of a version: a format byte, then a msgpack tuple
- * `[versionId:bin16, micros, parents:bin16[], contentHash:bin32, deleted, origin, seq, value?:bin]`.
- * The value is inlined only in heads records (and only when small); history keeps it once per
- * distinct content in `blobs`.
+ * The stored form of a version, a fixed binary layout read without a general-purpose decoder
+ * (reading a current value is the hottest path of the engine):
+ *
+ *   0      format (2)
+ *   1      flags: bit 0 deleted
+ *   2..9   micros, float64 BE (integers stay exact below 2^53)
+ *   10..17 seq, float64 BE
+ *   18..49 versionId, 32 ASCII hex digits
+ *   50..113 contentHash, 64 ASCII hex digits
+ *   114    origin length n, then n ASCII bytes
+ *   ..     parent count (u16 BE), then 32 ASCII hex digits each
+ *   ..     the value's canonical JSON bytes, to the end (heads only, and only when small)
+ *
+ * Ids are kept as ASCII hex because they leave the engine as hex strings on every read.
  */
 export interface StoredVersion {
   versionId: string;
@@ -25,38 +33,46 @@ export interface DecodedRecord {
   inline?: Uint8Array;
 }
 
-const FORMAT = 1;
-const packr = new Packr({ useRecords: false, moreTypes: false });
-
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-
-export function encodeRecord(v: StoredVersion, inline?: Uint8Array): Buffer {
-  const tuple: unknown[] = [
-    Buffer.from(v.versionId, 'hex'), v.micros, v.parents.map((p) => Buffer.from(p, 'hex')),
-    Buffer.from(v.contentHash, 'hex'), v.deleted, v.origin, v.seq,
-  ];
-  if (inline) tuple.push(inline);
-  const body = packr.pack(tuple);
-  const out = Buffer.allocUnsafe(body.length + 1);
-  out[0] = FORMAT;
-  body.copy(out, 1);
-  return out;
-}
+const FORMAT = 2;
+const FIXED = 115;
 
 export class RecordFormatError extends Error {}
 
+export function encodeRecord(v: StoredVersion, inline?: Uint8Array): Buffer {
+  const size = FIXED + v.origin.length + 2 + 32 * v.parents.length + (inline?.length ?? 0);
+  const out = Buffer.allocUnsafe(size);
+  out[0] = FORMAT;
+  out[1] = v.deleted ? 1 : 0;
+  out.writeDoubleBE(v.micros, 2);
+  out.writeDoubleBE(v.seq, 10);
+  out.write(v.versionId, 18, 32, 'latin1');
+  out.write(v.contentHash, 50, 64, 'latin1');
+  out[114] = v.origin.length;
+  let at = FIXED + out.write(v.origin, FIXED, 'latin1');
+  out.writeUInt16BE(v.parents.length, at);
+  at += 2;
+  for (const p of v.parents) at += out.write(p, at, 32, 'latin1');
+  if (inline) out.set(inline, at);
+  return out;
+}
+
 export function decodeRecord(bytes: Uint8Array): DecodedRecord {
-  if (bytes[0] !== FORMAT) throw new RecordFormatError(`unknown record format ${bytes[0]}`);
-  const t = packr.unpack(bytes.subarray(1)) as unknown[];
-  if (!Array.isArray(t) || t.length < 7) throw new RecordFormatError('truncated record');
-  const [vid, micros, parents, contentHash, deleted, origin, seq, inline] = t as [
-    Uint8Array, number, Uint8Array[], Uint8Array, boolean, string, number, Uint8Array | undefined,
-  ];
-  return {
-    version: {
-      versionId: hex(vid), micros, parents: parents.map(hex), contentHash: hex(contentHash),
-      deleted, origin, seq,
-    },
-    inline,
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.length < FIXED + 2 || b[0] !== FORMAT) throw new RecordFormatError(`unknown or truncated record (format ${b[0]}, ${b.length} bytes)`);
+  const originEnd = FIXED + b[114];
+  const count = b.readUInt16BE(originEnd);
+  const parents = new Array<string>(count);
+  let at = originEnd + 2;
+  if (at + 32 * count > b.length) throw new RecordFormatError('truncated record');
+  for (let i = 0; i < count; i++, at += 32) parents[i] = b.toString('latin1', at, at + 32);
+  const version: StoredVersion = {
+    versionId: b.toString('latin1', 18, 50),
+    micros: b.readDoubleBE(2),
+    parents,
+    contentHash: b.toString('latin1', 50, 114),
+    deleted: (b[1] & 1) === 1,
+    origin: b.toString('latin1', FIXED, originEnd),
+    seq: b.readDoubleBE(10),
   };
+  return { version, inline: at < b.length ? b.subarray(at) : undefined };
 }

@@ -66,9 +66,16 @@ export function toMicros(input: TimeInput, now: () => number = Date.now): number
   );
 }
 
+let cachedSecond = NaN;
+let cachedPrefix = '';
+
 /** `2026-11-25T20:05:05.123456Z` for epoch microseconds. */
 export function formatMicros(micros: number): string {
-  const ms = Math.floor(micros / 1000);
-  const frac = String(micros - ms * 1000).padStart(3, '0');
-  return new Date(ms).toISOString().replace('Z', `${frac}Z`);
+  const second = Math.floor(micros / 1e6);
+  // Formatting a Date is the slow part; versions read together mostly share their second.
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+  }
+  return `${cachedPrefix}.${String(micros - second * 1e6).padStart(6, '0')}Z`;
 }

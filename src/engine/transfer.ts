@@ -55,14 +55,14 @@ export function importOp(record: ExportRecord, maxValueBytes: number): WriteOp {
   checkNamespace(namespace);
   checkKey(namespace, key);
   if (typeof record.versionId !== 'string' || !/^[0-9a-f]{32}$/.test(record.versionId)) bad(record, 'versionId must be 32 hex digits');
-  if (typeof record.origin !== 'string' || record.origin === '') bad(record, 'origin is missing');
+  if (typeof record.origin !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(record.origin)) bad(record, 'origin must be a node id');
   const parents = record.parents ?? (record.previousVersion ? [record.previousVersion] : []);
   if (!Array.isArray(parents) || parents.some((p) => typeof p !== 'string' || !/^[0-9a-f]{32}$/.test(p))) bad(record, 'parents must be version ids');
   if (typeof record.timestamp !== 'string') bad(record, 'timestamp is missing');
   const micros = toMicros(record.timestamp);
   const deleted = record.deleted === true;
   const encoded = deleted
-    ? { bytes: Buffer.from('null'), contentHash: NULL_HASH }
+    ? { bytes: Buffer.from('null'), contentHash: NULL_HASH, value: null }
     : encodeValue(record.value, namespace, key, maxValueBytes);
   if (record.contentHash !== encoded.contentHash) {
     throw new CorruptedError(`Cannot import ${fullKey(namespace, key)} version ${record.versionId}: the value does not match its content hash`, { namespace, key });
@@ -70,7 +70,7 @@ export function importOp(record: ExportRecord, maxValueBytes: number): WriteOp {
   if (versionIdOf(record.origin, namespace, key, micros, encoded.contentHash, deleted, parents) !== record.versionId) {
     throw new CorruptedError(`Cannot import ${fullKey(namespace, key)} version ${record.versionId}: the id does not match the version's contents`, { namespace, key });
   }
-  const value = deleted ? null : (JSON.parse(encoded.bytes.toString('utf8')) as JsonValue);
+  const value = encoded.value;
   return {
     kind: 'import', namespace, key, encoded, value,
     version: { versionId: record.versionId, micros, parents, contentHash: encoded.contentHash, deleted, origin: record.origin },

@@ -5,5 +5,6 @@ import { sha256Hex } from './value.js';
  * the same id and `verify` can tell when stored metadata was altered. 128 bits of SHA-256.
  */
 export function versionIdOf(origin: string, namespace: string, key: string, micros: number, contentHash: string, deleted: boolean, parents: readonly string[]): string {
-  return sha256Hex(JSON.stringify([origin, namespace, key, micros, contentHash, deleted, parents])).slice(0, 32);
+  // Names never contain control characters, so newlines separate the fields unambiguously.
+  return sha256Hex(`${origin}\n${namespace}\n${key}\n${micros}\n${contentHash}\n${deleted ? 1 : 0}\n${parents.join(',')}`).slice(0, 32);
 }

@@ -12,6 +12,8 @@ import type { JsonValue } from './types.js';
 /** Values up to this size are also kept inside the head record, so reading a current value is one lookup. */
 export const INLINE_MAX_BYTES = 2048;
 
+const NULL_BYTES = Buffer.from('null');
+
 /** One write as the write path takes it; all writes (put, delete, batch, import) are these. */
 export type WriteOp =
   | { kind: 'put'; namespace: string; key: string; encoded: EncodedValue; value: JsonValue }
@@ -139,13 +141,13 @@ export class WritePath {
     const hk = headKey(namespace, key);
     const headBytes = txn.get('heads', hk);
     const previous = headBytes ? decodeRecord(headBytes).version : null;
-    const encoded = op.kind === 'delete' ? { bytes: Buffer.from('null'), contentHash: NULL_HASH } : op.encoded;
+    const encoded = op.kind === 'delete' ? { bytes: NULL_BYTES, contentHash: NULL_HASH } : op.encoded;
     const value = op.kind === 'delete' ? null : op.value;
     let base: Omit<StoredVersion, 'seq'>;
     if (op.kind === 'import') {
       base = op.version;
       const vk = versionKey(namespace, key, base.micros, base.versionId);
-      if (txn.get('versions', vk)) return { namespace, key, version: { ...base, seq: 0 }, value, previous, applied: false, isHead: false };
+      if (txn.read('versions', vk, () => true)) return { namespace, key, version: { ...base, seq: 0 }, value, previous, applied: false, isHead: false };
       this.#clock.observe(base.micros);
       state.clock = Math.max(state.clock, base.micros);
     } else {
@@ -158,7 +160,7 @@ export class WritePath {
     }
     const version: StoredVersion = { ...base, seq: ++state.seq };
     const bk = blobKey(version.contentHash);
-    if (!txn.get('blobs', bk)) {
+    if (!txn.read('blobs', bk, () => true)) {
       txn.put('blobs', bk, encoded.bytes);
       counters.add(META.blobs, 1);
     }

@@ -87,6 +87,13 @@ export class LmdbStore implements Store {
     return value === undefined ? undefined : new Uint8Array(value);
   }
 
+  read<T>(bucket: string, key: Bytes, use: (bytes: Bytes) => T): T | undefined {
+    // getBinaryFast returns a buffer lmdb reuses on its next read, hence the callback scope.
+    const value = this.#db(bucket).getBinaryFast(asBuffer(key));
+    // Its `length` is set to the value's size while the underlying array may be longer: view exactly that.
+    return value === undefined ? undefined : use(value.subarray(0, value.length));
+  }
+
   range(bucket: string, options?: RangeOptions): Iterable<Entry> {
     return scan(this.#db(bucket), options);
   }
@@ -105,6 +112,7 @@ export class LmdbStore implements Store {
   async #commit<T>(fn: (txn: WriteTxn) => T): Promise<T> {
     const txn: WriteTxn = {
       get: (bucket, key) => this.get(bucket, key),
+      read: (bucket, key, use) => this.read(bucket, key, use),
       range: (bucket, options) => Array.from(scan(this.#db(bucket), options)),
       put: (bucket, key, value) => void this.#db(bucket).putSync(asBuffer(key), asBuffer(value)),
       del: (bucket, key) => void this.#db(bucket).removeSync(asBuffer(key)),

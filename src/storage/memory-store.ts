@@ -64,6 +64,11 @@ export class MemoryStore implements Store {
     return value && copy(value);
   }
 
+  read<T>(bucket: string, key: Bytes, use: (bytes: Bytes) => T): T | undefined {
+    const value = this.#tree(bucket).get(key);
+    return value === undefined ? undefined : use(value);
+  }
+
   range(bucket: string, options?: RangeOptions): Iterable<Entry> {
     return walk(this.#tree(bucket), options);
   }
@@ -89,6 +94,10 @@ export class MemoryStore implements Store {
       get: (bucket, key) => {
         const value = (draft.get(bucket) ?? this.#tree(bucket)).get(key);
         return value && copy(value);
+      },
+      read: (bucket, key, use) => {
+        const value = (draft.get(bucket) ?? this.#tree(bucket)).get(key);
+        return value === undefined ? undefined : use(value);
       },
       range: (bucket, options) => walk(draft.get(bucket) ?? this.#tree(bucket), options),
       put: (bucket, key, value) => void tree(bucket).set(copy(key), copy(value), true),

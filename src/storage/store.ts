@@ -37,6 +37,12 @@ export interface StoreFeatures {
 export interface StoreReader {
   /** The stored bytes, or undefined. The returned array is the caller's own copy. */
   get(bucket: string, key: Bytes): Bytes | undefined;
+  /**
+   * Calls `use` with the stored bytes without copying them, and returns its result (undefined when
+   * the key is absent). The bytes are valid only during the call and must not be modified: the
+   * fast path for reads that decode at once.
+   */
+  read<T>(bucket: string, key: Bytes, use: (bytes: Bytes) => T): T | undefined;
   /** Entries in key order (or reverse) within the range; each entry's arrays are the caller's own. */
   range(bucket: string, options?: RangeOptions): Iterable<Entry>;
 }

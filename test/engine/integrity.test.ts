@@ -57,7 +57,7 @@ for (const kind of STORES) {
       await db.store.transaction((txn) => {
         // Drop the first version of c/a: the second one's parent is gone.
         for (const { key, value } of txn.range('versions')) {
-          if (Buffer.from(value).includes(Buffer.from(a1.versionId, 'hex'))
+          if (Buffer.from(value).includes(a1.versionId)
               && Buffer.from(key).includes(Buffer.from(a1.versionId, 'hex'))) txn.del('versions', key);
         }
         txn.del('blobs', Buffer.from(b.contentHash, 'hex'));

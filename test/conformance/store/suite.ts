@@ -58,6 +58,19 @@ export function storeSuite({ name, factory, reopen }: StoreSuiteOptions): void {
       await store.close();
     });
 
+    it('read() lends the stored bytes to a callback, and reports absence', async () => {
+      const store = await factory();
+      await store.transaction((txn) => txn.put('a', b('k'), b('lent')));
+      assert.equal(store.read('a', b('k'), (bytes) => s(bytes)), 'lent');
+      assert.equal(store.read('a', b('absent'), () => 'called'), undefined);
+      const inTxn = await store.transaction((txn) => {
+        txn.put('a', b('t'), b('own write'));
+        return txn.read('a', b('t'), (bytes) => s(bytes));
+      });
+      assert.equal(inTxn, 'own write');
+      await store.close();
+    });
+
     it('walks keys in unsigned byte order (UTF-8 code point order)', async () => {
       const store = await filled(factory);
       assert.deepEqual(keys(store.range('a')), ['a', 'b', 'b\u0000x', 'ba', 'c', 'd', '\u00e9', '\u{1f600}']);

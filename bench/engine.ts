@@ -1,0 +1,141 @@
+/**
+ * Engine benchmark: raw `lmdb` and KoruDelta on disk, side by side in one process, same ~200-byte
+ * JSON documents. Prints each KoruDelta figure with its ratio to the raw baseline.
+ * Usage: npm run bench [-- --quick]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { KoruDelta } from '../src/index.js';
+
+const quick = process.argv.includes('--quick');
+const KEYS = 10_000;
+const READS = quick ? 50_000 : 200_000;
+const PUTS = quick ? 20_000 : 100_000;
+const DEEP = 10_000;
+const MILLION = quick ? 100_000 : 1_000_000;
+const root = mkdtempSync(join(tmpdir(), 'koru-bench-'));
+
+const doc = (i: number) => ({
+  id: i, name: `User number ${i}`, email: `user${i}@example.com`, tags: ['alpha', 'beta', 'gamma'],
+  address: { city: 'Paris', zip: '75001', street: '1 rue de Rivoli' }, score: i * 0.5, active: i % 2 === 0,
+  bio: 'Lorem ipsum dolor sit amet, consectetur.',
+});
+
+function nsPer(ops: number, start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / ops;
+}
+
+async function timeAsync(ops: number, f: (i: number) => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ops; i++) await f(i);
+  return nsPer(ops, start);
+}
+
+function timeSync(ops: number, f: (i: number) => unknown): number {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ops; i++) f(i);
+  return nsPer(ops, start);
+}
+
+/** Puts with `inFlight` writes outstanding at all times; returns writes per second. */
+async function throughput(total: number, inFlight: number, put: (i: number) => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next < total) await put(next++);
+  }));
+  return total / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+const rows: Array<[string, string, string, string, string]> = [];
+function row(name: string, ours: number, raw: number, unit: string, target: string, lowerIsBetter = true): void {
+  const ratio = ours / raw;
+  const ok = lowerIsBetter ? ratio <= Number(target.replace(/[^\d.]/g, '')) : ratio >= eval(target.replace(/[^\d./]/g, ''));
+  rows.push([name, `${fmt(ours)} ${unit}`, `${fmt(raw)} ${unit}`, `${ratio.toFixed(2)}×`, `${target} ${ok ? 'ok' : 'MISSED'}`]);
+}
+const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
+
+async function main(): Promise<void> {
+  // ---- raw lmdb baseline --------------------------------------------------------------------
+  const raw = open({ path: join(root, 'raw') });
+  const rawPut = await throughput(PUTS, 256, (i) => raw.put(`k${i}`, doc(i)));
+  await raw.flushed;
+  for (let i = 0; i < KEYS; i++) raw.put(`users/u${i}`, doc(i));
+  await raw.flushed;
+  timeSync(READS, (i) => raw.get(`users/u${i % KEYS}`));
+  const rawGet = timeSync(READS, (i) => raw.get(`users/u${i % KEYS}`));
+  for (let i = 0; i < 1000; i++) raw.put(`h/${String(i).padStart(6, '0')}`, doc(i));
+  await raw.flushed;
+  const rawScan = timeSync(200, () => [...raw.getRange({ start: 'h/', end: 'h0', limit: 1000 })].length);
+
+  // ---- KoruDelta on disk --------------------------------------------------------------------
+  const db = await KoruDelta.start({ path: join(root, 'koru') });
+  const koruPut = await throughput(PUTS, 256, (i) => db.put('bench', `k${i}`, doc(i)));
+  await db.putBatch(Array.from({ length: KEYS }, (_, i) => ({ namespace: 'users', key: `u${i}`, value: doc(i) })));
+  const cold = await KoruDelta.start({ path: join(root, 'koru'), cache: { maxEntries: 0 } });
+  await timeAsync(READS / 4, (i) => cold.get('users', `u${i % KEYS}`));
+  const coldGet = await timeAsync(READS, (i) => cold.get('users', `u${i % KEYS}`));
+  await timeAsync(KEYS, (i) => db.get('users', `u${i}`));
+  const hotGet = await timeAsync(READS, (i) => db.get('users', `u${i % KEYS}`));
+  for (let start = 0; start < DEEP; start += 1000) {
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => db.put('deep', 'k', doc(start + i))));
+  }
+  const h = await db.history('deep', 'k');
+  const times = h.map((v) => v.timestamp);
+  const getAtDeep = await timeAsync(READS / 10, (i) => cold.getAt('deep', 'k', times[(i * 7919) % times.length]));
+  const getDeep = await timeAsync(READS / 10, () => cold.get('deep', 'k'));
+  const hist = await timeAsync(200, () => cold.history('deep', 'k', { latest: 1000 }));
+  await cold.close();
+  await db.close();
+
+  row('get, current value (cold: cache off)', coldGet, rawGet, 'ns/op', '≤ 1.5');
+  row('get, hot in cache', hotGet, rawGet, 'ns/op', '≤ 0.5');
+  row('durable put throughput (256 in flight)', koruPut, rawPut, 'puts/s', '≥ 1/3', false);
+  row('getAt on a key with 10,000 versions vs get', getAtDeep, getDeep, 'ns/op', '≤ 3');
+  row('history of 1,000 versions vs raw 1,000-entry range', hist, rawScan, 'ns/op', '(one range scan)');
+
+  await millionVersions();
+  raw.close();
+  console.log(`\nKoruDelta engine benchmark (node ${process.version}, ${quick ? 'quick' : 'full'} run)\n`);
+  printTable(['measure', 'KoruDelta', 'baseline', 'ratio', 'target'], rows);
+  rmSync(root, { recursive: true, force: true });
+}
+
+/** Writes 1M versions in a child process (to measure its resident memory), then times opening. */
+async function millionVersions(): Promise<void> {
+  const path = join(root, 'million');
+  const out = execFileSync(process.execPath, ['--import', 'tsx', new URL('./write-million.ts', import.meta.url).pathname, path, String(MILLION)], { encoding: 'utf8' });
+  const { peakRssMb, seconds } = JSON.parse(out.trim().split('\n').at(-1)!) as { peakRssMb: number; seconds: number };
+  const emptyPath = join(root, 'empty');
+  const openEmpty = await timeOpen(emptyPath);
+  const openFull = await timeOpen(path);
+  row(`open with ${MILLION.toLocaleString('en-US')} versions vs empty`, openFull, openEmpty, 'ns', '≤ 1.5');
+  rows.push([`peak RSS writing ${MILLION.toLocaleString('en-US')} versions`, `${peakRssMb.toFixed(0)} MB`, '', '', `< 200 MB ${peakRssMb < 200 ? 'ok' : 'MISSED'}`]);
+  rows.push([`  (written in ${seconds.toFixed(1)} s: ${Math.round(MILLION / seconds).toLocaleString('en-US')} versions/s in batches)`, '', '', '', '']);
+}
+
+async function timeOpen(path: string): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const start = process.hrtime.bigint();
+    const db = await KoruDelta.start({ path });
+    await db.get('users', 'u1').catch(() => undefined);
+    best = Math.min(best, Number(process.hrtime.bigint() - start));
+    await db.close();
+  }
+  return best;
+}
+
+function printTable(head: string[], body: string[][]): void {
+  const all = [head, ...body];
+  const widths = head.map((_, c) => Math.max(...all.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join(' | ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of body) console.log(line(r));
+}
+
+await main();

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import { KoruDelta } from '../../src/index.js';
+import { createApp, type ServedDatabase } from '../../src/server/index.js';
+import { injectApp } from './helpers.js';
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+describe('HTTP errors (inject)', () => {
+  it('maps invalid input to 400 with the library codes', async () => {
+    const { app } = await injectApp();
+    const cases: Array<[string, string, string | undefined, string]> = [
+      ['PUT', '/api/v1/users/a', '{"value": ', 'INVALID_REQUEST'],
+      ['PUT', '/api/v1/users/a', '{"val": 1}', 'INVALID_VALUE'],
+      ['PUT', '/api/v1/users/a', '[1]', 'INVALID_VALUE'],
+      ['PUT', '/api/v1/_hidden/a', '{"value": 1}', 'INVALID_NAMESPACE'],
+      ['PUT', '/api/v1/status/a', '{"value": 1}', 'INVALID_NAMESPACE'],
+      ['PUT', '/api/v1/bad%20ns/a', '{"value": 1}', 'INVALID_NAMESPACE'],
+      ['PUT', `/api/v1/users/${'k'.repeat(600)}`, '{"value": 1}', 'INVALID_KEY'],
+      ['PUT', '/api/v1/users/a%01b', '{"value": 1}', 'INVALID_KEY'],
+      ['GET', '/api/v1/users/a%01b', undefined, 'INVALID_KEY'],
+      ['GET', '/api/v1/bad%20ns', undefined, 'INVALID_NAMESPACE'],
+    ];
+    for (const [method, url, payload, code] of cases) {
+      const r = await app.inject({ method: method as 'GET', url, headers: payload ? JSON_HEADERS : {}, payload });
+      assert.equal(r.statusCode, 400, `${method} ${url}: ${r.body}`);
+      assert.equal(r.json().error.code, code, `${method} ${url}`);
+      assert.equal(typeof r.json().error.message, 'string');
+      assert.equal(r.body.includes('    at '), false, 'no stack in responses');
+    }
+  });
+
+  it('answers 404 for unknown routes, 415 for other content types, 413 for large bodies and values', async () => {
+    const { app } = await injectApp({ maxBodyBytes: 1024 }, { maxValueBytes: 100 });
+    const nf = await app.inject({ method: 'GET', url: '/nothing/here' });
+    assert.equal(nf.statusCode, 404);
+    assert.equal(nf.json().error.code, 'NOT_FOUND');
+    const media = await app.inject({ method: 'PUT', url: '/api/v1/a/b', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    assert.equal(media.statusCode, 415);
+    assert.equal(media.json().error.code, 'UNSUPPORTED_MEDIA_TYPE');
+    const big = await app.inject({ method: 'PUT', url: '/api/v1/a/b', headers: JSON_HEADERS, payload: JSON.stringify({ value: 'x'.repeat(2000) }) });
+    assert.equal(big.statusCode, 413);
+    assert.equal(big.json().error.code, 'BODY_TOO_LARGE');
+    assert.match(big.json().error.message, /1024 bytes/);
+    const value = await app.inject({ method: 'PUT', url: '/api/v1/a/b', headers: JSON_HEADERS, payload: JSON.stringify({ value: 'x'.repeat(200) }) });
+    assert.equal(value.statusCode, 413);
+    assert.equal(value.json().error.code, 'VALUE_TOO_LARGE');
+    const importJson = await app.inject({ method: 'POST', url: '/api/v1/import', headers: JSON_HEADERS, payload: '{}' });
+    assert.equal(importJson.statusCode, 415);
+  });
+
+  it('answers 500 without details for a fault, 503 once the database is closed', async () => {
+    const db = await KoruDelta.start();
+    const faulty = new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'get') return async () => { throw new Error('disk on fire'); };
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    }) as unknown as ServedDatabase;
+    const app = createApp(faulty, { logger: pino({ level: 'silent' }) });
+    const r = await app.inject({ method: 'GET', url: '/api/v1/a/b', headers: { 'x-request-id': 'trace-me' } });
+    assert.equal(r.statusCode, 500);
+    assert.equal(r.json().error.code, 'INTERNAL_ERROR');
+    assert.equal(r.body.includes('disk on fire'), false);
+    assert.equal(r.headers['x-request-id'], 'trace-me');
+    await db.close();
+    const closed = await app.inject({ method: 'PUT', url: '/api/v1/a/b', headers: JSON_HEADERS, payload: '{"value":1}' });
+    assert.equal(closed.statusCode, 503);
+    assert.equal(closed.json().error.code, 'DATABASE_CLOSED');
+    await app.close();
+  });
+
+  it('CORS is off by default and on for the configured origin', async () => {
+    const { app } = await injectApp();
+    const plain = await app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://x.example' } });
+    assert.equal(plain.headers['access-control-allow-origin'], undefined);
+    const { app: withCors } = await injectApp({ cors: 'https://x.example' });
+    const r = await withCors.inject({ method: 'GET', url: '/health', headers: { origin: 'https://x.example' } });
+    assert.equal(r.headers['access-control-allow-origin'], 'https://x.example');
+  });
+});

@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { pino } from 'pino';
+import { KoruDelta } from '../../src/index.js';
+import { createApp, type AppOptions, type ServedDatabase } from '../../src/server/index.js';
+import { tmpDir } from '../helpers.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+export const LAUNCHER = join(root, 'test/server/fixtures/serve.mjs');
+export const KDELTA = join(root, 'bin/kdelta.js');
+
+/** An app over a fresh in-memory database, for `inject()` tests; both closed after the file. */
+export async function injectApp(options: AppOptions = {}, start: Parameters<typeof KoruDelta.start>[0] = {}) {
+  const db = await KoruDelta.start(start);
+  const app = createApp(db as unknown as ServedDatabase, { logger: pino({ level: 'silent' }), ...options });
+  await app.ready();
+  after(async () => {
+    await app.close();
+    await db.close();
+  });
+  return { app, db };
+}
+
+export interface ServerProcess {
+  url: string;
+  proc: ChildProcess;
+  dbPath: string;
+  stderr(): string;
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts the real server process (the test launcher over the built package) on a free port. */
+export async function startServer(dbPath = join(tmpDir('koru-srv-'), 'db'), options: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const proc = spawn(process.execPath, [LAUNCHER, dbPath, JSON.stringify(options)], {
+    env: { ...process.env, KORU_LOG: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  proc.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /Listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    proc.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${err}`)));
+  });
+  const exited = once(proc, 'exit').then(([code]) => code as number | null);
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    return exited;
+  };
+  after(() => stop('SIGKILL'));
+  return { url, proc, dbPath, stderr: () => err, stop };
+}
+
+// Response bodies are checked field by field in tests.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+/** fetch + JSON body. */
+export async function call(url: string, init: RequestInit & { json?: unknown } = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+  const { json, ...rest } = init;
+  const res = await fetch(url, json === undefined ? rest : { ...rest, body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...rest.headers } });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body, headers: res.headers };
+}

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { ConnectionError, KoruDeltaClient, KeyNotFoundError, InvalidTimeError } from '../../src/client/index.js';
+import { KoruDelta } from '../../src/index.js';
+import { tmpDir } from '../helpers.js';
+import { call, startServer } from './helpers.js';
+
+const run = promisify(execFile);
+const root = new URL('../..', import.meta.url).pathname;
+
+/** Writes one key from a separate process opening the same database directly (like a local `kdelta set`). */
+async function writeFromOtherProcess(dbPath: string, ns: string, key: string, value: unknown): Promise<void> {
+  const script = `const { KoruDelta } = await import(${JSON.stringify(join(root, 'dist/index.js'))});
+    const db = await KoruDelta.start({ path: process.argv[1] });
+    await db.put(${JSON.stringify(ns)}, ${JSON.stringify(key)}, JSON.parse(process.argv[2]));
+    await db.close();`;
+  await run(process.execPath, ['--input-type=module', '-e', script, dbPath, JSON.stringify(value)]);
+}
+
+describe('HTTP server process', () => {
+  it('serves the library over HTTP through the typed client, with identical errors', async () => {
+    const server = await startServer();
+    const db = new KoruDeltaClient(server.url);
+    const v = await db.put('users', 'a/b c:ü', { age: 30 });
+    assert.equal(v.key, 'a/b c:ü');
+    assert.deepEqual(await db.get('users', 'a/b c:ü'), v);
+    const v2 = await db.put('users', 'a/b c:ü', { age: 31 });
+    assert.deepEqual(await db.getAt('users', 'a/b c:ü', v.timestamp), v);
+    assert.deepEqual(await db.history('users', 'a/b c:ü'), [v, v2]);
+    assert.deepEqual(await db.history('users', 'a/b c:ü', { latest: 1 }), [v2]);
+    assert.deepEqual(await db.listKeys('users'), ['a/b c:ü']);
+    assert.deepEqual(await db.listNamespaces(), ['users']);
+    const status = await db.status();
+    assert.equal(status.keyCount, 1);
+    assert.equal(status.totalVersions, 2);
+    assert.equal(typeof status.nodeId, 'string');
+    assert.ok(status.diskSize > 0);
+    assert.equal(typeof status.uptime, 'number');
+    assert.equal(status.path, server.dbPath);
+    const report = await db.verify();
+    assert.equal(report.ok, true);
+
+    await assert.rejects(db.get('users', 'nobody'), (err: unknown) => {
+      assert.ok(err instanceof KeyNotFoundError);
+      assert.equal(err.message, 'Key not found: users/nobody');
+      assert.equal(err.code, 'KEY_NOT_FOUND');
+      return true;
+    });
+    await assert.rejects(db.getAt('users', 'a/b c:ü', 'soon-ish'), InvalidTimeError);
+    await assert.rejects(db.put('users', 'x', Number.NaN), { code: 'INVALID_VALUE' });
+    const t = await db.delete('users', 'a/b c:ü');
+    assert.equal(t.deleted, true);
+    await assert.rejects(db.get('users', 'a/b c:ü'), KeyNotFoundError);
+    assert.equal(await server.stop(), 0);
+  });
+
+  it('exports and imports NDJSON between servers', async () => {
+    const a = await startServer();
+    const b = await startServer();
+    const ca = new KoruDeltaClient(a.url);
+    const cb = new KoruDeltaClient(b.url);
+    for (let i = 0; i < 30; i++) await ca.put('docs', `d${i % 7}`, { i });
+    await ca.delete('docs', 'd3');
+    const records = [];
+    for await (const r of ca.exportVersions()) records.push(r);
+    assert.equal(records.length, 31);
+    assert.deepEqual(await cb.importVersions(records), { imported: 31, skipped: 0 });
+    assert.deepEqual(await cb.importVersions(ca.exportVersions()), { imported: 0, skipped: 31 });
+    assert.deepEqual(await cb.history('docs', 'd3'), await ca.history('docs', 'd3'));
+    const snapshot = [];
+    for await (const r of ca.exportVersions({ at: new Date(Date.now() + 1000) })) snapshot.push(r);
+    assert.equal(snapshot.length, 6);
+    const bad = await call(`${a.url}/api/v1/export?at=whenever`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'INVALID_TIME');
+    const badLine = await call(`${b.url}/api/v1/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: '{"namespace":\n' });
+    assert.equal(badLine.status, 400);
+  });
+
+  it('answers an oversized body with a readable 413, keeps idle connections a minute, reports metrics', async () => {
+    const server = await startServer(undefined, { maxBodyBytes: 64 * 1024 });
+    const big = await call(`${server.url}/api/v1/a/b`, { method: 'PUT', json: { value: 'x'.repeat(1024 * 1024) } });
+    assert.equal(big.status, 413);
+    assert.equal(big.body.error.code, 'BODY_TOO_LARGE');
+    const ok = await call(`${server.url}/api/v1/a/b`, { method: 'PUT', json: { value: 1 } });
+    assert.equal(ok.status, 200);
+    assert.match(ok.headers.get('keep-alive') ?? '', /timeout=(6[0-9]|[7-9][0-9]|\d{3,})/);
+    assert.ok(ok.headers.get('x-request-id'));
+    const health = await call(`${server.url}/health`);
+    assert.equal(health.body.status, 'ok');
+    const metrics = await call(`${server.url}/metrics`);
+    assert.match(metrics.body, /korudelta_http_requests_total\{method="PUT",route="\/api\/v1\/:ns\/:key",status="200"\} 1/);
+    assert.match(metrics.body, /korudelta_http_requests_total\{method="PUT",route="\/api\/v1\/:ns\/:key",status="413"\} 1/);
+    assert.match(metrics.body, /korudelta_http_request_duration_seconds_bucket/);
+    assert.match(metrics.body, /korudelta_writes_total 1/);
+    assert.match(metrics.body, /korudelta_db_size_bytes [1-9]/);
+    assert.match(metrics.body, /korudelta_sse_subscribers 0/);
+    const openapi = await call(`${server.url}/openapi.json`);
+    assert.equal(openapi.body.openapi, '3.1.0');
+    for (const path of ['/api/v1/{ns}/{key}', '/api/v1/{ns}/{key}/history', '/api/v1/{ns}/{key}/at/{time}', '/api/v1/{ns}/query', '/api/v1/watch', '/api/v1/batch', '/api/v1/views/{name}/refresh', '/api/v1/export', '/api/v1/import', '/metrics']) {
+      assert.ok(openapi.body.paths[path], path);
+    }
+  });
+
+  it('sees writes made by another process on the same database at once', async () => {
+    const server = await startServer();
+    const client = new KoruDeltaClient(server.url);
+    await client.put('shared', 'k', 1);
+    assert.equal((await client.get('shared', 'k')).value, 1);
+    await writeFromOtherProcess(server.dbPath, 'shared', 'k', 2);
+    assert.equal((await client.get('shared', 'k')).value, 2);
+    await writeFromOtherProcess(server.dbPath, 'shared', 'new', 'x');
+    assert.equal((await client.get('shared', 'new')).value, 'x');
+  });
+
+  it('reports an unreachable server and a port in use clearly', async () => {
+    const server = await startServer();
+    const port = Number(new URL(server.url).port);
+    const clash = await run(process.execPath, [join(root, 'test/server/fixtures/serve.mjs'), join(tmpDir(), 'db'), JSON.stringify({ port })]).then(
+      () => assert.fail('a second server on the same port must fail'),
+      (err: { code: number; stderr: string }) => err,
+    );
+    assert.notEqual(clash.code, 0);
+    assert.match(clash.stderr, /EADDRINUSE/);
+    assert.equal(await server.stop(), 0);
+    const client = new KoruDeltaClient(server.url);
+    await assert.rejects(client.get('a', 'b'), (err: unknown) => {
+      assert.ok(err instanceof ConnectionError);
+      assert.equal(err.message, `cannot reach ${server.url}`);
+      assert.equal(err.code, 'CONNECTION_FAILED');
+      return true;
+    });
+  });
+
+  it('loses no acknowledged write when SIGTERM arrives mid-load', async () => {
+    const server = await startServer();
+    const client = new KoruDeltaClient(server.url);
+    const acked: Array<{ key: string; versionId: string }> = [];
+    let stopping = false;
+    const writer = async (w: number) => {
+      for (let i = 0; ; i++) {
+        try {
+          const v = await client.put('load', `w${w}-${i % 20}`, { w, i, pad: 'x'.repeat(150) });
+          acked.push({ key: v.key, versionId: v.versionId });
+        } catch {
+          if (stopping) return;
+          throw new Error('write failed before shutdown');
+        }
+      }
+    };
+    const writers = Array.from({ length: 16 }, (_, w) => writer(w));
+    await new Promise((r) => setTimeout(r, 400));
+    stopping = true;
+    const code = await server.stop('SIGTERM');
+    await Promise.all(writers);
+    assert.equal(code, 0);
+    assert.ok(acked.length > 20, `only ${acked.length} writes acknowledged`);
+    const db = await KoruDelta.start({ path: server.dbPath });
+    try {
+      const byKey = new Map<string, Set<string>>();
+      for (const { key, versionId } of acked) {
+        let ids = byKey.get(key);
+        if (!ids) {
+          ids = new Set((await db.history('load', key)).map((v) => v.versionId));
+          byKey.set(key, ids);
+        }
+        assert.ok(ids.has(versionId), `acknowledged ${key} ${versionId} is missing`);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});
