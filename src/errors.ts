@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   VIEW_NOT_FOUND: 404,
   VIEW_EXISTS: 409,
   SUBSCRIPTION_NOT_FOUND: 404,
+  SUBSCRIPTION_OVERFLOW: 503,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   CORRUPTED: 500,
@@ -77,6 +78,7 @@ export class InvalidTimeError extends subclass('INVALID_TIME') {}
 export class ViewNotFoundError extends subclass('VIEW_NOT_FOUND') {}
 export class ViewExistsError extends subclass('VIEW_EXISTS') {}
 export class SubscriptionNotFoundError extends subclass('SUBSCRIPTION_NOT_FOUND') {}
+export class SubscriptionOverflowError extends subclass('SUBSCRIPTION_OVERFLOW') {}
 export class UnauthorizedError extends subclass('UNAUTHORIZED') {}
 export class ForbiddenError extends subclass('FORBIDDEN') {}
 export class CorruptedError extends subclass('CORRUPTED') {}

@@ -1,5 +1,22 @@
 import { Engine } from './engine/engine.js';
-import type { StartOptions } from './engine/types.js';
+import { checkNamespace, cloneJson, formatMicros, toMicros } from './engine/index.js';
+import type { HistoryOptions, StartOptions, VersionedValue } from './engine/types.js';
+import { ChangeFeed, type ChangeFeedOptions } from './events/change-feed.js';
+import type { ChangeEvent, ChangeListener, Subscription, SubscriptionFilter } from './events/types.js';
+import { compileFilter, compileQuery, runQuery } from './query/index.js';
+import type { Filter, Query, QueryRecord, QueryResult } from './query/types.js';
+import type { ViewDefinition, ViewInfo } from './views/types.js';
+import { ViewManager } from './views/view-manager.js';
+
+export interface KoruDeltaOptions extends StartOptions {
+  /** Change feed tuning (polling for other processes' writes, watch buffering). */
+  events?: ChangeFeedOptions;
+}
+
+/** `history` options, with a query filter over the versions' values. */
+export interface FilteredHistoryOptions extends HistoryOptions {
+  filter?: Filter | string;
+}
 
 /**
  * A KoruDelta database (DESIGN §4): versioned JSON documents under `namespace/key`, time travel,
@@ -12,7 +29,103 @@ import type { StartOptions } from './engine/types.js';
  * Every method reports failure by rejecting its promise with a `KoruDeltaError`.
  */
 export class KoruDelta extends Engine {
-  static async start(options: StartOptions = {}): Promise<KoruDelta> {
-    return Engine.openWith((store, nodeId, opts) => new KoruDelta(store, nodeId, opts), options);
+  #feed!: ChangeFeed;
+  #views!: ViewManager;
+
+  static async start(options: KoruDeltaOptions = {}): Promise<KoruDelta> {
+    const db = await Engine.openWith((store, nodeId, opts) => new KoruDelta(store, nodeId, opts), options);
+    db.#feed = new ChangeFeed(db, options.events);
+    db.#views = new ViewManager(db);
+    return db;
+  }
+
+  /**
+   * Filters, sorts, pages, projects and aggregates the live documents of a namespace (as of
+   * `query.at` when given). Streams the namespace once, keeping only what the page needs.
+   */
+  async query(namespace: string, query: Query = {}): Promise<QueryResult> {
+    checkNamespace(namespace);
+    const compiled = compileQuery(query);
+    const at = compiled.query.at === undefined ? undefined : toMicros(compiled.query.at);
+    const result = runQuery(this.#records(namespace, at), compiled);
+    // Documents came straight from the engine (possibly its cache): hand out copies.
+    for (const r of result.records) r.value = cloneJson(r.value);
+    return result;
+  }
+
+  *#records(namespace: string, at?: number): Generator<QueryRecord> {
+    for (const d of this.documents(namespace, at)) {
+      yield { key: d.key, value: d.value, versionId: d.version.versionId, timestamp: formatMicros(d.version.micros) };
+    }
+  }
+
+  override async history(namespace: string, key: string, options: FilteredHistoryOptions = {}): Promise<VersionedValue[]> {
+    const { filter, ...range } = options ?? {};
+    const matches = filter === undefined ? undefined : compileFilter(filter, 'history.filter');
+    const versions = await super.history(namespace, key, range);
+    return matches ? versions.filter((v) => !v.deleted && matches(v.value)) : versions;
+  }
+
+  // ---- views --------------------------------------------------------------------------------
+
+  async createView(definition: ViewDefinition): Promise<ViewInfo> {
+    this.assertOpen();
+    return this.#views.create(definition);
+  }
+
+  async listViews(): Promise<ViewInfo[]> {
+    this.assertOpen();
+    return this.#views.list();
+  }
+
+  async refreshView(name: string): Promise<ViewInfo> {
+    this.assertOpen();
+    return this.#views.refresh(name);
+  }
+
+  async queryView(name: string): Promise<QueryResult> {
+    this.assertOpen();
+    return this.#views.query(name);
+  }
+
+  async deleteView(name: string): Promise<void> {
+    this.assertOpen();
+    return this.#views.delete(name);
+  }
+
+  // ---- subscriptions ------------------------------------------------------------------------
+
+  /**
+   * Calls `listener` with every matching change: synchronously and in commit order for this
+   * instance's writes, within a second for other processes' writes to the same database. With
+   * `since`, missed changes are replayed from the change log first, with no gap or duplicate.
+   */
+  subscribe(filter: SubscriptionFilter, listener: ChangeListener): Subscription {
+    this.assertOpen();
+    return this.#feed.subscribe(filter, listener);
+  }
+
+  /** Ends a subscription; SUBSCRIPTION_NOT_FOUND if it is unknown or already ended. */
+  unsubscribe(id: string): void {
+    this.#feed.unsubscribe(id);
+  }
+
+  /** The same as `subscribe`, as an async iterator: `for await (const event of db.watch({ namespace }))`. */
+  watch(filter: SubscriptionFilter = {}): AsyncIterableIterator<ChangeEvent> {
+    this.assertOpen();
+    return this.#feed.watch(filter);
+  }
+
+  /** The change feed itself (servers report its subscriber count). */
+  get changeFeed(): ChangeFeed {
+    return this.#feed;
+  }
+
+  override async close(): Promise<void> {
+    if (!this.isClosed) {
+      this.#feed?.close();
+      this.#views?.close();
+    }
+    return super.close();
   }
 }

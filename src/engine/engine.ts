@@ -21,7 +21,7 @@ import type {
   VerifyReport, VersionedValue,
 } from './types.js';
 import { cloneJson, encodeValue } from './value.js';
-import { WritePath, type CommittedWrite, type WriteOp } from './write-path.js';
+import { WritePath, type CommittedWrite, type TransactionHook, type WriteOp } from './write-path.js';
 
 const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 * 1024;
 
@@ -156,6 +156,35 @@ export class Engine {
       } catch (err) {
         process.emitWarning(`KoruDelta commit listener failed: ${(err as Error)?.message ?? err}`);
       }
+    }
+  }
+
+  /** Runs `hook` inside every write transaction of this instance (see TransactionHook). */
+  onTransaction(hook: TransactionHook): () => void {
+    this.#writes.hooks.add(hook);
+    return () => this.#writes.hooks.delete(hook);
+  }
+
+  /**
+   * The live documents of a namespace in key order, as of `atMicros` when given. Values are the
+   * engine's own (verified, possibly shared with the cache): callers copy what they hand out.
+   */
+  *documents(namespace: string, atMicros?: number): Generator<{ key: string; value: JsonValue; version: StoredVersion }> {
+    this.#ensureOpen();
+    checkNamespace(namespace);
+    for (const { key, record } of this.#reader.heads(namespace)) {
+      if (atMicros !== undefined) {
+        const v = this.#reader.versionAt(namespace, key, atMicros);
+        if (v && !v.deleted) yield { key, value: this.#reader.value(namespace, key, v), version: v };
+        continue;
+      }
+      const { version, inline } = record;
+      if (version.deleted) continue;
+      const hit = this.#cache.get(HotCache.id(namespace, key));
+      const value = hit && hit.version.versionId === version.versionId
+        ? hit.value
+        : this.#reader.value(namespace, key, version, inline);
+      yield { key, value, version };
     }
   }
 
@@ -333,6 +362,12 @@ export class Engine {
     }
   }
 
+  /** The last change-log sequence number committed by any process. */
+  lastSeq(): number {
+    this.#ensureOpen();
+    return readNumber(this.#store, META.seq);
+  }
+
   /** Bytes the database occupies on disk (0 in memory). */
   async diskSize(): Promise<number> {
     this.#ensureOpen();
@@ -402,6 +437,11 @@ export class Engine {
 
   #ensureOpen(): void {
     if (this.#closed) throw new DatabaseClosedError('The database is closed');
+  }
+
+  /** Throws DATABASE_CLOSED once the database is closed (for subclasses' methods). */
+  protected assertOpen(): void {
+    this.#ensureOpen();
   }
 }
 

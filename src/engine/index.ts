@@ -1,5 +1,5 @@
 export { Engine, toVersioned, type CommitListener } from './engine.js';
-export type { CommittedWrite, WriteOp } from './write-path.js';
+export type { CommittedWrite, TransactionHook, WriteOp } from './write-path.js';
 export type { StoredVersion } from './record.js';
 export type { ChangeEntry, Reader } from './reader.js';
 export { toMicros, formatMicros } from './time.js';

@@ -115,6 +115,17 @@ export class Reader {
     }
   }
 
+  /** One change-log entry. */
+  change(seq: number): ChangeEntry | undefined {
+    for (const c of this.changesAfter(seq - 1, 1)) return c.seq === seq ? c : undefined;
+    return undefined;
+  }
+
+  /** The version of a key just before `micros` (what a version at `micros` superseded, in time order). */
+  versionBefore(namespace: string, key: string, micros: number): StoredVersion | undefined {
+    return micros > 0 ? this.versionAt(namespace, key, micros - 1) : undefined;
+  }
+
   /** Change-log entries with seq greater than `afterSeq`, in order. */
   *changesAfter(afterSeq: number, limit?: number): Generator<ChangeEntry> {
     for (const { key, value } of this.store.range('changes', { gt: u64(afterSeq), limit })) {

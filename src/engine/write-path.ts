@@ -35,6 +35,12 @@ export interface CommittedWrite {
   isHead: boolean;
 }
 
+/**
+ * Runs inside the write transaction after a group's writes are applied, so layers above can keep
+ * derived state (materialized views) atomically with the writes. A throw aborts the whole group.
+ */
+export type TransactionHook = (txn: WriteTxn, writes: readonly CommittedWrite[]) => void;
+
 interface Unit {
   ops: WriteOp[];
   resolve(results: CommittedWrite[]): void;
@@ -52,6 +58,7 @@ export class WritePath {
   readonly #clock: HybridClock;
   readonly #nodeId: string;
   readonly #afterCommit: (writes: CommittedWrite[]) => void;
+  readonly hooks = new Set<TransactionHook>();
   #pending: Unit[] = [];
   #scheduled = false;
   #tail: Promise<void> = Promise.resolve();
@@ -120,6 +127,8 @@ export class WritePath {
       }
       outcomes.set(unit, unit.ops.map((op) => this.#applyOne(txn, op, state, counters)));
     }
+    const applied = [...outcomes.values()].flatMap((o) => (Array.isArray(o) ? o.filter((w) => w.applied) : []));
+    if (applied.length > 0) for (const hook of this.hooks) hook(txn, applied);
     counters.flush(txn);
     txn.put('meta', metaKey(META.seq), u64(state.seq));
     txn.put('meta', metaKey(META.clock), u64(state.clock));

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidQueryError, SubscriptionNotFoundError, SubscriptionOverflowError } from '../errors.js';
+import type { CommittedWrite, Engine } from '../engine/index.js';
+import { checkKey, checkNamespace, toMicros } from '../engine/index.js';
+import { compileFilter } from '../query/index.js';
+import { PendingChange } from './change-event.js';
+import { SubscriptionImpl, type SubscriptionMatch } from './subscription.js';
+import type { ChangeEvent, ChangeListener, ChangeType, Subscription, SubscriptionFilter } from './types.js';
+
+const CHANGE_TYPES: ReadonlySet<string> = new Set(['insert', 'update', 'delete']);
+const REPLAY_CHUNK = 500;
+
+export interface ChangeFeedOptions {
+  /** How often to look for other processes' writes while someone listens. Default 200 ms. */
+  pollMs?: number;
+  /** Events a `watch()` iterator buffers before it ends with SUBSCRIPTION_OVERFLOW. Default 10,000. */
+  maxBuffered?: number;
+}
+
+/**
+ * The change feed: every committed change, in seq order, once. Local commits arrive through the
+ * engine's commit hook (synchronously, before the writers resume); other processes' commits are
+ * found by polling the change log while anyone listens. Subscribers that start in the past replay
+ * from the log and then switch to live delivery with no gap and no duplicate.
+ */
+export class ChangeFeed {
+  readonly #engine: Engine;
+  readonly #subs = new Map<string, SubscriptionImpl>();
+  readonly #pollMs: number;
+  readonly #maxBuffered: number;
+  #delivered: number;
+  #timer?: NodeJS.Timeout;
+  #detach: () => void;
+
+  constructor(engine: Engine, options: ChangeFeedOptions = {}) {
+    this.#engine = engine;
+    this.#pollMs = options.pollMs ?? 200;
+    this.#maxBuffered = options.maxBuffered ?? 10_000;
+    this.#delivered = engine.lastSeq();
+    this.#detach = engine.onCommit((writes) => this.#onCommit(writes));
+  }
+
+  /** Last seq handed to live subscribers. */
+  get deliveredSeq(): number {
+    return this.#delivered;
+  }
+
+  subscribe(filter: SubscriptionFilter, listener: ChangeListener): Subscription {
+    if (typeof listener !== 'function') throw new TypeError('subscribe expects a listener function');
+    const match = compileMatch(filter ?? {});
+    const start = this.#startSeq(filter?.since);
+    const replaying = start !== undefined && start < this.#delivered;
+    const sub = new SubscriptionImpl(randomUUID(), match, listener, start ?? this.#delivered, replaying, (s) => this.#ended(s));
+    this.#subs.set(sub.id, sub);
+    this.#schedulePoll();
+    if (replaying) setImmediate(() => this.#replay(sub));
+    return sub;
+  }
+
+  unsubscribe(id: string): void {
+    const sub = this.#subs.get(id);
+    if (!sub) throw new SubscriptionNotFoundError(`Subscription not found: ${id}`);
+    sub.end();
+  }
+
+  /** The same subscription as an async iterator; `return()` (or `break`) ends it. */
+  watch(filter: SubscriptionFilter = {}): AsyncIterableIterator<ChangeEvent> {
+    const queue: ChangeEvent[] = [];
+    let wake: (() => void) | undefined;
+    let failure: Error | undefined;
+    const sub = this.subscribe(filter, (event) => {
+      if (queue.length >= this.#maxBuffered) {
+        (sub as SubscriptionImpl).end(new SubscriptionOverflowError(
+          `Watch ended: more than ${this.#maxBuffered} changes were not consumed (resume with since: ${queue.at(-1)?.seq ?? event.seq - 1})`,
+        ));
+        return;
+      }
+      queue.push(event);
+      wake?.();
+    });
+    sub.ended.then(() => wake?.(), (err: Error) => {
+      failure = err;
+      wake?.();
+    });
+    const iterator: AsyncIterableIterator<ChangeEvent> = {
+      next: async () => {
+        for (;;) {
+          if (queue.length > 0) return { value: queue.shift()!, done: false };
+          if (failure) throw failure;
+          if ((sub as SubscriptionImpl).mode === 'ended') return { value: undefined, done: true };
+          await new Promise<void>((r) => (wake = r));
+          wake = undefined;
+        }
+      },
+      return: async () => {
+        sub.unsubscribe();
+        queue.length = 0;
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /** Looks for other processes' commits now (the poll timer calls this too). */
+  poll(): void {
+    const last = this.#engine.isClosed ? this.#delivered : this.#engine.lastSeq();
+    if (last > this.#delivered) this.#catchUp(last);
+  }
+
+  close(): void {
+    for (const sub of [...this.#subs.values()]) sub.end();
+    this.#detach();
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  get subscriberCount(): number {
+    return this.#subs.size;
+  }
+
+  #onCommit(writes: readonly CommittedWrite[]): void {
+    const first = writes[0].version.seq;
+    if (first > this.#delivered + 1) this.#catchUp(first - 1);
+    if (this.#subs.size === 0) {
+      this.#delivered = Math.max(this.#delivered, writes[writes.length - 1].version.seq);
+      return;
+    }
+    for (const w of writes) this.#dispatch(PendingChange.fromCommit(this.#engine, w));
+  }
+
+  #catchUp(upTo: number): void {
+    for (const c of this.#engine.reader.changesAfter(this.#delivered)) {
+      if (c.seq > upTo) break;
+      if (this.#subs.size === 0) this.#delivered = c.seq;
+      else this.#dispatch(PendingChange.fromLog(this.#engine, c));
+    }
+  }
+
+  #dispatch(change: PendingChange): void {
+    this.#delivered = Math.max(this.#delivered, change.seq);
+    for (const sub of this.#subs.values()) if (sub.mode === 'live') sub.deliver(change);
+  }
+
+  /** Feeds a replaying subscriber from the log in chunks until it meets the live feed. */
+  #replay(sub: SubscriptionImpl): void {
+    if (sub.mode !== 'replaying' || this.#engine.isClosed) return;
+    let n = 0;
+    try {
+      for (const c of this.#engine.reader.changesAfter(sub.cursor)) {
+        if (c.seq > this.#delivered || sub.mode !== 'replaying') break;
+        sub.deliver(PendingChange.fromLog(this.#engine, c));
+        if (++n >= REPLAY_CHUNK) break;
+      }
+    } catch (err) {
+      sub.end(err as Error);
+      return;
+    }
+    if (sub.mode !== 'replaying') return;
+    if (sub.cursor >= this.#delivered) sub.mode = 'live';
+    else setImmediate(() => this.#replay(sub));
+  }
+
+  #startSeq(since: SubscriptionFilter['since']): number | undefined {
+    if (since === undefined || since === null) return undefined;
+    if (typeof since === 'number') {
+      if (!Number.isInteger(since) || since < 0) throw new InvalidQueryError(`Invalid since: ${since} (a seq is a non-negative integer)`);
+      return since;
+    }
+    return this.#firstSeqAtOrAfter(toMicros(since)) - 1;
+  }
+
+  /** Binary search of the change log by time (seqs are dense; local timestamps grow with seq). */
+  #firstSeqAtOrAfter(micros: number): number {
+    let lo = 1;
+    let hi = this.#engine.lastSeq() + 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const c = this.#engine.reader.change(mid);
+      if (c && c.version.micros >= micros) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  #schedulePoll(): void {
+    if (this.#timer || !this.#engine.store.supports.multiProcess) return;
+    this.#timer = setInterval(() => {
+      try {
+        this.poll();
+      } catch (err) {
+        process.emitWarning(`change feed poll failed: ${(err as Error).message}`, 'KoruDeltaWarning');
+      }
+    }, this.#pollMs);
+    this.#timer.unref();
+  }
+
+  #ended(sub: SubscriptionImpl): void {
+    this.#subs.delete(sub.id);
+    if (this.#subs.size === 0 && this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}
+
+function compileMatch(filter: SubscriptionFilter): SubscriptionMatch {
+  if (typeof filter !== 'object') throw new InvalidQueryError('Invalid subscription filter: expected an object');
+  const match: SubscriptionMatch = {};
+  if (filter.namespace !== undefined) {
+    checkNamespace(filter.namespace);
+    match.namespace = filter.namespace;
+  }
+  if (filter.key !== undefined) {
+    checkKey(filter.namespace ?? '*', filter.key);
+    match.key = filter.key;
+  }
+  if (filter.changeTypes !== undefined) {
+    if (!Array.isArray(filter.changeTypes) || filter.changeTypes.some((t) => !CHANGE_TYPES.has(t))) {
+      throw new InvalidQueryError(`Invalid changeTypes: ${JSON.stringify(filter.changeTypes)} (use insert, update, delete)`);
+    }
+    match.changeTypes = new Set<ChangeType>(filter.changeTypes);
+  }
+  if (filter.filter !== undefined) match.predicate = compileFilter(filter.filter, 'filter');
+  return match;
+}

@@ -1,0 +1,2 @@
+export { ViewManager } from './view-manager.js';
+export type { ViewDefinition, ViewInfo } from './types.js';
