@@ -33,23 +33,36 @@ export function versionPrefix(namespace: string, key: string): Buffer {
   return Buffer.from(`${namespace}\u0000${key}\u0000`, 'utf8');
 }
 
+/** Big-endian unsigned 64-bit (two 32-bit halves: exact for every safe integer, no BigInt). */
+function writeU64(b: Buffer, n: number, offset: number): void {
+  b.writeUInt32BE(Math.floor(n / 2 ** 32), offset);
+  b.writeUInt32BE(n >>> 0, offset + 4);
+}
+
 export function u64(n: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(n));
+  const b = Buffer.allocUnsafe(8);
+  writeU64(b, n, 0);
   return b;
 }
 
 export function readU64(b: Uint8Array, offset = 0): number {
-  return Number(Buffer.from(b.buffer, b.byteOffset, b.byteLength).readBigUInt64BE(offset));
+  const v = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  return v.readUInt32BE(offset) * 2 ** 32 + v.readUInt32BE(offset + 4);
 }
 
 export function versionKey(namespace: string, key: string, micros: number, versionId: string): Buffer {
-  return Buffer.concat([versionPrefix(namespace, key), u64(micros), Buffer.from(versionId, 'hex')]);
+  const prefix = `${namespace}\u0000${key}\u0000`;
+  const size = Buffer.byteLength(prefix, 'utf8');
+  const b = Buffer.allocUnsafe(size + 24);
+  b.write(prefix, 0, 'utf8');
+  writeU64(b, micros, size);
+  b.write(versionId, size + 8, 16, 'hex');
+  return b;
 }
 
 /** Versions of a key at or before `micros` sort below this bound. */
 export function versionUpperBound(namespace: string, key: string, micros: number): Buffer {
-  return Buffer.concat([versionPrefix(namespace, key), u64(micros + 1)]);
+  return Buffer.concat([versionPrefix(namespace, key), u64(Math.max(0, micros + 1))]);
 }
 
 export function versionLowerBound(namespace: string, key: string, micros: number): Buffer {

@@ -137,8 +137,8 @@ export class WritePath {
   #check(txn: WriteTxn, ops: WriteOp[]): Error | undefined {
     for (const op of ops) {
       if (op.kind !== 'delete') continue;
-      const head = txn.get('heads', headKey(op.namespace, op.key));
-      if (!head || decodeRecord(head).version.deleted) {
+      const live = txn.read('heads', headKey(op.namespace, op.key), (bytes) => !decodeRecord(bytes).version.deleted);
+      if (!live) {
         return new KeyNotFoundError(`Key not found: ${fullKey(op.namespace, op.key)}`, { namespace: op.namespace, key: op.key });
       }
     }
@@ -148,8 +148,7 @@ export class WritePath {
   #applyOne(txn: WriteTxn, op: WriteOp, state: { seq: number; clock: number }, counters: CounterDeltas): CommittedWrite {
     const { namespace, key } = op;
     const hk = headKey(namespace, key);
-    const headBytes = txn.get('heads', hk);
-    const previous = headBytes ? decodeRecord(headBytes).version : null;
+    const previous = txn.read('heads', hk, (bytes) => decodeRecord(bytes).version) ?? null;
     const encoded = op.kind === 'delete' ? { bytes: NULL_BYTES, contentHash: NULL_HASH } : op.encoded;
     const value = op.kind === 'delete' ? null : op.value;
     let base: Omit<StoredVersion, 'seq'>;

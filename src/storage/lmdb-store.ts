@@ -28,9 +28,8 @@ function* scan(db: BinaryDb, options: RangeOptions = {}): Generator<Entry> {
   const range = options.reverse
     ? db.getRange({ start: high, end: low, reverse: true, exclusiveStart: high !== undefined, inclusiveEnd: true, limit: Number.isFinite(limit) ? limit : undefined })
     : db.getRange({ start: low, end: high, limit: Number.isFinite(limit) ? limit : undefined });
-  for (const { key, value } of range) {
-    yield { key: new Uint8Array(key as Buffer), value: new Uint8Array(value as Buffer) };
-  }
+  // With binary encodings lmdb hands out a fresh copy of each key and value: no second copy needed.
+  for (const { key, value } of range) yield { key: key as Buffer, value: value as Buffer };
 }
 
 function isMapFull(err: unknown): boolean {

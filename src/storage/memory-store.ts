@@ -1,32 +1,40 @@
 import sortedBtree from 'sorted-btree';
 import {
   type Bytes, type Entry, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
-  StoreClosedError, UnknownBucketError, compareBytes, halfOpen,
+  StoreClosedError, UnknownBucketError, halfOpen,
 } from './store.js';
 
 // sorted-btree is CommonJS with its class on `default`; under NodeNext the import is the module object.
 const BTree = (sortedBtree as unknown as { default: typeof sortedBtree.default }).default;
+
+/**
+ * Keys are held as latin1 strings (one char per byte): JS string comparison then is unsigned byte
+ * order, and much cheaper than comparing Uint8Arrays through a native call.
+ */
+type Tree = sortedBtree.default<string, Bytes>;
+const toKey = (bytes: Bytes): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+const fromKey = (key: string): Bytes => Buffer.from(key, 'latin1');
 /** A copy that owns its memory (Buffer#slice would share it). */
 const copy = (bytes: Bytes): Bytes => new Uint8Array(bytes);
 
-type Tree = sortedBtree.default<Bytes, Bytes>;
-
 function* walk(tree: Tree, options: RangeOptions = {}): Generator<Entry> {
-  const { low, high } = halfOpen(options);
+  const bounds = halfOpen(options);
+  const low = bounds.low && toKey(bounds.low);
+  const high = bounds.high && toKey(bounds.high);
   const limit = options.limit ?? Infinity;
-  if (limit <= 0 || (low && high && compareBytes(low, high) >= 0)) return;
+  if (limit <= 0 || (low !== undefined && high !== undefined && low >= high)) return;
   let n = 0;
   if (options.reverse) {
     // entriesReversed starts at the highest key <= its argument; `high` itself is excluded.
     for (const [key, value] of tree.entriesReversed(high, undefined, high !== undefined)) {
-      if (low && compareBytes(key, low) < 0) return;
-      yield { key: copy(key), value: copy(value) };
+      if (low !== undefined && key < low) return;
+      yield { key: fromKey(key), value: copy(value) };
       if (++n >= limit) return;
     }
   } else {
     for (const [key, value] of tree.entries(low)) {
-      if (high && compareBytes(key, high) >= 0) return;
-      yield { key: copy(key), value: copy(value) };
+      if (high !== undefined && key >= high) return;
+      yield { key: fromKey(key), value: copy(value) };
       if (++n >= limit) return;
     }
   }
@@ -45,7 +53,7 @@ export class MemoryStore implements Store {
 
   constructor(buckets: readonly string[]) {
     this.buckets = [...buckets];
-    for (const b of buckets) this.#trees.set(b, new BTree<Bytes, Bytes>(undefined, compareBytes) as Tree);
+    for (const b of buckets) this.#trees.set(b, new BTree<string, Bytes>() as Tree);
   }
 
   get isOpen(): boolean {
@@ -60,12 +68,12 @@ export class MemoryStore implements Store {
   }
 
   get(bucket: string, key: Bytes): Bytes | undefined {
-    const value = this.#tree(bucket).get(key);
+    const value = this.#tree(bucket).get(toKey(key));
     return value && copy(value);
   }
 
   read<T>(bucket: string, key: Bytes, use: (bytes: Bytes) => T): T | undefined {
-    const value = this.#tree(bucket).get(key);
+    const value = this.#tree(bucket).get(toKey(key));
     return value === undefined ? undefined : use(value);
   }
 
@@ -82,7 +90,8 @@ export class MemoryStore implements Store {
   #commit<T>(fn: (txn: WriteTxn) => T): T {
     if (!this.#open) throw new StoreClosedError();
     const draft = new Map<string, Tree>();
-    const tree = (bucket: string): Tree => {
+    const current = (bucket: string): Tree => draft.get(bucket) ?? this.#tree(bucket);
+    const writable = (bucket: string): Tree => {
       let t = draft.get(bucket);
       if (!t) {
         t = this.#tree(bucket).clone();
@@ -92,16 +101,16 @@ export class MemoryStore implements Store {
     };
     const txn: WriteTxn = {
       get: (bucket, key) => {
-        const value = (draft.get(bucket) ?? this.#tree(bucket)).get(key);
+        const value = current(bucket).get(toKey(key));
         return value && copy(value);
       },
       read: (bucket, key, use) => {
-        const value = (draft.get(bucket) ?? this.#tree(bucket)).get(key);
+        const value = current(bucket).get(toKey(key));
         return value === undefined ? undefined : use(value);
       },
-      range: (bucket, options) => walk(draft.get(bucket) ?? this.#tree(bucket), options),
-      put: (bucket, key, value) => void tree(bucket).set(copy(key), copy(value), true),
-      del: (bucket, key) => void tree(bucket).delete(key),
+      range: (bucket, options) => walk(current(bucket), options),
+      put: (bucket, key, value) => void writable(bucket).set(toKey(key), copy(value), true),
+      del: (bucket, key) => void writable(bucket).delete(toKey(key)),
     };
     const result = fn(txn);
     for (const [bucket, t] of draft) this.#trees.set(bucket, t);

@@ -1,0 +1,76 @@
+import { formatMicros, toMicros } from '../engine/time.js';
+import { CliError, badArgument } from './errors.js';
+import { shellQuote } from './shell-quote.js';
+
+export interface KeyRef {
+  namespace: string;
+  key: string;
+}
+
+/** `ns/key`: the first `/` splits, so `files/a/b.txt` is namespace `files`, key `a/b.txt`. */
+export function parseKey(text: string, command: string): KeyRef {
+  const slash = text.indexOf('/');
+  if (slash <= 0 || slash === text.length - 1) {
+    const example = slash === -1 ? `<namespace>/${text}` : slash === 0 ? `<namespace>${text}` : `${text}<key>`;
+    throw new CliError(
+      `Invalid key ${JSON.stringify(text)}: expected the form namespace/key`,
+      'INVALID_KEY',
+      `Try: kdelta ${command} ${example}`,
+    );
+  }
+  return { namespace: text.slice(0, slash), key: text.slice(slash + 1) };
+}
+
+/** Parses a value given on the command line; the error hint shows how to quote it. */
+export function parseJsonValue(text: string, keyText: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const trimmed = text.trim();
+    const structured = /^[[{"]/.test(trimmed);
+    const hint = structured
+      ? `Strings and object keys need double quotes, e.g. kdelta set ${keyText} '{"name":"Alice"}'`
+      : `Try: kdelta set ${keyText} ${shellQuote(JSON.stringify(text))}`;
+    const detail = structured ? ` (${(err as Error).message})` : '';
+    throw new CliError(`Invalid JSON value: ${text}${detail}`, 'INVALID_VALUE', hint);
+  }
+}
+
+/**
+ * Resolves a time argument here, so `5m ago` means five minutes before this command ran even when a
+ * remote server evaluates it; invalid input fails with the library's INVALID_TIME error.
+ */
+export function parseTime(text: string): string {
+  return formatMicros(toMicros(text));
+}
+
+/** `--since`: a bare integer is a change sequence number, anything else a time. */
+export function parseSince(text: string): number | string {
+  return /^\d+$/.test(text.trim()) ? Number(text) : parseTime(text);
+}
+
+// ---- commander option parsers (their failures are usage errors, exit 2) ----------------------
+
+export function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value.trim())) badArgument('expected a non-negative integer');
+  return Number(value);
+}
+
+export function integer(value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) badArgument('expected an integer (0 = oldest, -1 = latest)');
+  return Number(value);
+}
+
+export function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) badArgument('expected a port number (0-65535)');
+  return n;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function list(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}

@@ -1,0 +1,49 @@
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { CliError } from './errors.js';
+
+/** Writes one JSON line per item, in ~64 KiB chunks, honouring back-pressure. Returns the count. */
+export async function writeNdjson(items: AsyncIterable<unknown>, out: Writable, onProgress?: (n: number) => void): Promise<number> {
+  let chunk = '';
+  let count = 0;
+  for await (const item of items) {
+    chunk += `${JSON.stringify(item)}\n`;
+    count++;
+    if (chunk.length >= 65_536) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+      onProgress?.(count);
+    }
+  }
+  if (chunk !== '' && !out.write(chunk)) await once(out, 'drain');
+  onProgress?.(count);
+  return count;
+}
+
+/**
+ * Parses NDJSON lines (blank lines skipped). A malformed line fails with its line number. `onBytes`
+ * reports progress through the input.
+ */
+export async function* readNdjson<T>(input: Readable, source: string, onBytes?: (bytes: number) => void): AsyncGenerator<T> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let lineNo = 0;
+  let bytes = 0;
+  for await (const line of lines) {
+    lineNo++;
+    bytes += Buffer.byteLength(line) + 1;
+    if (line.trim() === '') continue;
+    let item: unknown;
+    try {
+      item = JSON.parse(line);
+    } catch (err) {
+      throw new CliError(`${source}, line ${lineNo}: not valid JSON (${(err as Error).message})`, 'INVALID_VALUE');
+    }
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      throw new CliError(`${source}, line ${lineNo}: expected an exported version (a JSON object)`, 'INVALID_VALUE');
+    }
+    if (lineNo % 1024 === 0) onBytes?.(bytes);
+    yield item as T;
+  }
+  onBytes?.(bytes);
+}

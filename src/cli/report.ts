@@ -1,0 +1,75 @@
+import { isKoruDeltaError } from '../errors.js';
+import type { KeyRef } from './args.js';
+import { CliError } from './errors.js';
+import type { Style } from './style.js';
+
+export interface ReportContext {
+  json: boolean;
+  style: Style;
+  url?: string;
+  subject?: Partial<KeyRef>;
+}
+
+interface Described {
+  code: string;
+  message: string;
+  hint?: string;
+  exitCode: 1 | 2;
+}
+
+function hintFor(code: string, subject: Partial<KeyRef>): string | undefined {
+  const { namespace, key } = subject;
+  switch (code) {
+    case 'KEY_NOT_FOUND':
+      return namespace === undefined ? undefined : `Try: kdelta list ${namespace}`;
+    case 'NO_VALUE_AT_TIMESTAMP':
+      return namespace === undefined || key === undefined ? undefined : `Try: kdelta log ${namespace}/${key} (to see when it was written)`;
+    case 'VIEW_NOT_FOUND':
+      return 'Try: kdelta view list';
+    case 'VIEW_EXISTS':
+      return 'Pick another name, or remove the old view first with: kdelta view delete <name>';
+    case 'INVALID_QUERY':
+      return 'Filters look like: age >= 18 and (status = "active" or tags contains admin)';
+    case 'CORRUPTED':
+      return 'Try: kdelta verify';
+    case 'CONNECTION_FAILED':
+    case 'UNREACHABLE':
+      return 'Is `kdelta serve` running there?';
+    default:
+      return undefined;
+  }
+}
+
+function describe(err: unknown, ctx: ReportContext): Described {
+  if (err instanceof CliError) return { code: err.code, message: err.message, hint: err.hint, exitCode: err.exitCode };
+  if (isKoruDeltaError(err)) {
+    return { code: err.code, message: err.message, hint: hintFor(err.code, { ...ctx.subject, namespace: err.namespace ?? ctx.subject?.namespace }), exitCode: 1 };
+  }
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  // fetch() reports an unreachable server as a bare TypeError; say which server.
+  if (ctx.url !== undefined && err instanceof TypeError && /fetch failed/i.test(String(e?.message))) {
+    return { code: 'UNREACHABLE', message: `cannot reach ${ctx.url}`, hint: hintFor('UNREACHABLE', {}), exitCode: 1 };
+  }
+  const code = typeof e?.code === 'string' ? e.code : 'ERROR';
+  return { code, message: typeof e?.message === 'string' ? e.message : String(err), hint: hintFor(code, ctx.subject ?? {}), exitCode: 1 };
+}
+
+/**
+ * Reports a failure on stderr and sets the exit code: `Error: <message>` and an optional hint, or
+ * with `--json` one line `{"error":{"code","message","hint"?}}` (the HTTP API's error shape).
+ * Stack traces only with KORU_LOG=debug (or trace).
+ */
+export function reportError(err: unknown, ctx: ReportContext): void {
+  const d = describe(err, ctx);
+  if (ctx.json) {
+    const error = d.hint === undefined ? { code: d.code, message: d.message } : { code: d.code, message: d.message, hint: d.hint };
+    process.stderr.write(`${JSON.stringify({ error })}\n`);
+  } else {
+    process.stderr.write(`${ctx.style.red('Error:')} ${d.message}\n`);
+    if (d.hint !== undefined) process.stderr.write(`${ctx.style.dim(d.hint)}\n`);
+  }
+  if (/^(debug|trace)$/i.test(process.env.KORU_LOG ?? '') && err instanceof Error && err.stack) {
+    process.stderr.write(`${err.stack}\n`);
+  }
+  process.exitCode = d.exitCode;
+}

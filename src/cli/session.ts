@@ -1,0 +1,93 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { KoruBackend } from '../client/backend.js';
+import type { KeyRef } from './args.js';
+import { UsageError } from './errors.js';
+import { reportError } from './report.js';
+import { colorEnabled, createStyle, type Style } from './style.js';
+
+/** The global options every command accepts (see program.ts). */
+export interface GlobalOptions {
+  dbPath?: string;
+  url?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KORU_DB_PATH || join(homedir(), '.korudelta', 'db');
+}
+
+/**
+ * One command invocation: its output mode and colours, and the backend it talks to (a local
+ * database or a server), opened on first use and always closed.
+ */
+export class Session {
+  readonly json: boolean;
+  readonly style: Style;
+  readonly dbPath: string;
+  readonly url: string | undefined;
+  /** What the command works on; error hints name it. */
+  subject: Partial<KeyRef> = {};
+  #backend?: Promise<KoruBackend>;
+
+  constructor(options: GlobalOptions) {
+    this.json = options.json === true;
+    this.style = createStyle(colorEnabled(options.color !== false));
+    this.dbPath = resolve(options.dbPath ?? defaultDbPath());
+    this.url = options.url;
+  }
+
+  /** Writes lines to stdout in one call (large outputs stay fast). */
+  print(lines: string | readonly string[]): void {
+    const text = typeof lines === 'string' ? lines : lines.join('\n');
+    process.stdout.write(`${text}\n`);
+  }
+
+  printJson(value: unknown): void {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** Status messages, on stderr so they never mix with the data on stdout. */
+  note(text: string): void {
+    process.stderr.write(`${this.style.dim(text)}\n`);
+  }
+
+  backend(): Promise<KoruBackend> {
+    this.#backend ??= this.#open();
+    return this.#backend;
+  }
+
+  async #open(): Promise<KoruBackend> {
+    if (this.url !== undefined) {
+      const { openRemote } = await import('./remote-backend.js');
+      return openRemote(this.url);
+    }
+    const { LocalBackend } = await import('./local-backend.js');
+    return LocalBackend.open(this.dbPath);
+  }
+
+  async close(): Promise<void> {
+    const pending = this.#backend;
+    this.#backend = undefined;
+    if (pending) await (await pending.catch(() => undefined))?.close();
+  }
+
+  /** Refuses `--url` for commands that only make sense on a local database. */
+  requireLocal(command: string): void {
+    if (this.url !== undefined) throw new UsageError(`kdelta ${command} runs on a local database; --url is not supported`);
+  }
+}
+
+/** Runs a command body with a session, reporting failures and closing the backend. */
+export async function run(command: Command, body: (session: Session) => Promise<void>): Promise<void> {
+  const session = new Session(command.optsWithGlobals<GlobalOptions>());
+  try {
+    await body(session);
+  } catch (err) {
+    reportError(err, session);
+  } finally {
+    await session.close().catch((err: unknown) => reportError(err, session));
+  }
+}

@@ -1,0 +1,283 @@
+import { checkKey, checkNamespace } from '../engine/names.js';
+import type {
+  BatchWrite, ExportRecord, HistoryOptions, ImportResult, TimeInput, VerifyReport, VersionedValue,
+} from '../engine/types.js';
+import { encodeValue } from '../engine/value.js';
+import type { ChangeEvent, SubscriptionFilter } from '../events/types.js';
+import type { Query, QueryResult } from '../query/types.js';
+import type { ViewDefinition, ViewInfo } from '../views/types.js';
+import type { KoruBackend, StatusInfo } from './backend.js';
+import { ConnectionError, errorFromResponse } from './errors.js';
+import { ndjsonLines, toNdjson } from './ndjson.js';
+import { watchFeed } from './watch-feed.js';
+
+export interface ClientOptions {
+  /** Headers sent with every request (for example `authorization`). */
+  headers?: Record<string, string>;
+  /** Longest wait for a non-streaming response, in ms. Default 120,000. */
+  timeoutMs?: number;
+  /** How many times `watch()` reconnects (resuming from the last event) before giving up. Default 10. */
+  watchRetries?: number;
+  /** The fetch implementation. Default: the global `fetch`. */
+  fetch?: typeof fetch;
+}
+
+interface RequestSpec {
+  body?: string | ReadableStream<Uint8Array>;
+  contentType?: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | undefined>;
+  /** No timeout (streams, whole-database operations). */
+  unbounded?: boolean;
+  signal?: AbortSignal;
+}
+
+const enc = encodeURIComponent;
+const JSON_TYPE = 'application/json';
+/** Values are checked and canonicalized as the library does, but the server enforces the size limit. */
+const NO_SIZE_LIMIT = Number.POSITIVE_INFINITY;
+
+function timeParam(t: TimeInput | undefined): string | undefined {
+  if (t === undefined) return undefined;
+  return t instanceof Date ? t.toISOString() : String(t);
+}
+
+function keyPath(namespace: string, key: string): string {
+  return `/api/v1/${enc(namespace)}/${enc(key)}`;
+}
+
+/**
+ * A KoruDelta server over HTTP, with the same methods and the same errors as the library: a
+ * failed call rejects with the `KoruDeltaError` subclass (same code and message) the server's
+ * database raised, an `HttpError` for HTTP-level refusals, or a `ConnectionError` when the server
+ * cannot be reached.
+ *
+ * @example
+ * const db = new KoruDeltaClient('http://127.0.0.1:8080');
+ * await db.put('users', 'alice', { age: 30 });
+ * for await (const event of db.watch({ namespace: 'users' })) console.log(event.changeType, event.key);
+ */
+export class KoruDeltaClient implements KoruBackend {
+  /** The server's base URL, without a trailing slash. */
+  readonly url: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+  readonly #watchRetries: number;
+  readonly #fetch: typeof fetch;
+  readonly #streams = new Set<AbortController>();
+
+  constructor(url: string, options: ClientOptions = {}) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new TypeError(`Invalid server URL ${JSON.stringify(url)}: expected http://host:port`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new TypeError(`Invalid server URL ${JSON.stringify(url)}: only http and https are supported`);
+    }
+    this.url = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+    this.#headers = options.headers ?? {};
+    this.#timeoutMs = options.timeoutMs ?? 120_000;
+    this.#watchRetries = options.watchRetries ?? 10;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  // ---- transport ----------------------------------------------------------------------------
+
+  /** Sends one request; resolves with the response once its status is a success. */
+  async #send(method: string, path: string, spec: RequestSpec = {}): Promise<Response> {
+    let target = this.url + path;
+    const params = Object.entries(spec.query ?? {}).filter((e): e is [string, string | number] => e[1] !== undefined);
+    if (params.length > 0) target += `?${new URLSearchParams(params.map(([k, v]): [string, string] => [k, String(v)]))}`;
+    const headers: Record<string, string> = { ...this.#headers, ...spec.headers };
+    if (spec.contentType) headers['content-type'] = spec.contentType;
+    const signals = [spec.signal, spec.unbounded ? undefined : AbortSignal.timeout(this.#timeoutMs)].filter((s): s is AbortSignal => !!s);
+    const init: RequestInit & { duplex?: 'half' } = { method, headers, body: spec.body, signal: signals.length ? AbortSignal.any(signals) : undefined };
+    if (spec.body instanceof ReadableStream) init.duplex = 'half';
+    let res: Response;
+    try {
+      res = await this.#fetch(target, init);
+    } catch (err) {
+      throw this.#failure(err, spec.signal);
+    }
+    if (!res.ok) throw errorFromResponse(res.status, await res.text().catch(() => ''));
+    return res;
+  }
+
+  #failure(err: unknown, own?: AbortSignal): unknown {
+    if (own?.aborted) return own.reason ?? err;
+    const name = (err as Error | undefined)?.name;
+    if (name === 'TimeoutError') {
+      return new ConnectionError(this.url, err, `no response from ${this.url} within ${this.#timeoutMs / 1000} s`);
+    }
+    return new ConnectionError(this.url, err);
+  }
+
+  async #json<T>(method: string, path: string, spec: RequestSpec = {}): Promise<T> {
+    const res = await this.#send(method, path, spec);
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      throw this.#failure(err, spec.signal);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  #jsonBody(body: unknown): RequestSpec {
+    return { body: JSON.stringify(body), contentType: JSON_TYPE };
+  }
+
+  // ---- keys -----------------------------------------------------------------------------------
+
+  async put(namespace: string, key: string, value: unknown): Promise<VersionedValue> {
+    // The library's own checks, in its order, so invalid input fails with the same error as locally
+    // (and a value JSON cannot represent is refused rather than silently turned into null).
+    checkNamespace(namespace);
+    checkKey(namespace, key);
+    const canonical = encodeValue(value, namespace, key, NO_SIZE_LIMIT).bytes.toString('utf8');
+    return this.#json('PUT', keyPath(namespace, key), { body: `{"value":${canonical}}`, contentType: JSON_TYPE });
+  }
+
+  async putBatch(writes: readonly BatchWrite[]): Promise<VersionedValue[]> {
+    const body = writes.map((w) => {
+      checkNamespace(w.namespace);
+      checkKey(w.namespace, w.key);
+      return `{"namespace":${JSON.stringify(w.namespace)},"key":${JSON.stringify(w.key)},"value":${encodeValue(w.value, w.namespace, w.key, NO_SIZE_LIMIT).bytes.toString('utf8')}}`;
+    });
+    const res = await this.#json<{ versions: VersionedValue[] }>('POST', '/api/v1/batch', { body: `{"writes":[${body.join(',')}]}`, contentType: JSON_TYPE });
+    return res.versions;
+  }
+
+  async get(namespace: string, key: string): Promise<VersionedValue> {
+    return this.#json('GET', keyPath(namespace, key));
+  }
+
+  async getAt(namespace: string, key: string, at: TimeInput): Promise<VersionedValue> {
+    return this.#json('GET', `${keyPath(namespace, key)}/at/${enc(timeParam(at)!)}`);
+  }
+
+  async history(namespace: string, key: string, options: HistoryOptions = {}): Promise<VersionedValue[]> {
+    const query = { from: timeParam(options.from), to: timeParam(options.to), latest: options.latest, limit: options.limit };
+    const res = await this.#json<{ versions: VersionedValue[] }>('GET', `${keyPath(namespace, key)}/history`, { query });
+    return res.versions;
+  }
+
+  async delete(namespace: string, key: string): Promise<VersionedValue> {
+    return this.#json('DELETE', keyPath(namespace, key));
+  }
+
+  async listKeys(namespace: string): Promise<string[]> {
+    return (await this.#json<{ keys: string[] }>('GET', `/api/v1/${enc(namespace)}`)).keys;
+  }
+
+  async listNamespaces(): Promise<string[]> {
+    return (await this.#json<{ namespaces: string[] }>('GET', '/api/v1/namespaces')).namespaces;
+  }
+
+  async status(): Promise<StatusInfo> {
+    return this.#json('GET', '/api/v1/status');
+  }
+
+  async verify(): Promise<VerifyReport> {
+    return this.#json('GET', '/api/v1/status/verify', { unbounded: true });
+  }
+
+  // ---- queries and views -----------------------------------------------------------------------
+
+  async query(namespace: string, query: Query): Promise<QueryResult> {
+    return this.#json('POST', `/api/v1/${enc(namespace)}/query`, this.#jsonBody(query));
+  }
+
+  async createView(definition: ViewDefinition): Promise<ViewInfo> {
+    return this.#json('POST', '/api/v1/views', this.#jsonBody(definition));
+  }
+
+  async listViews(): Promise<ViewInfo[]> {
+    return (await this.#json<{ views: ViewInfo[] }>('GET', '/api/v1/views')).views;
+  }
+
+  async refreshView(name: string): Promise<ViewInfo> {
+    return this.#json('POST', `/api/v1/views/${enc(name)}/refresh`);
+  }
+
+  async queryView(name: string): Promise<QueryResult> {
+    return this.#json('GET', `/api/v1/views/${enc(name)}`);
+  }
+
+  async deleteView(name: string): Promise<void> {
+    await this.#send('DELETE', `/api/v1/views/${enc(name)}`);
+  }
+
+  // ---- streams ----------------------------------------------------------------------------------
+
+  /**
+   * Change events from the server's SSE feed. If the connection drops, it reconnects with the last
+   * event id, so no event is missed or repeated; it gives up (rejecting with a `ConnectionError`)
+   * after `watchRetries` failed attempts in a row. Ends when the loop stops, `signal` aborts or the
+   * client is closed.
+   */
+  watch(filter: SubscriptionFilter = {}, signal?: AbortSignal): AsyncIterable<ChangeEvent> {
+    const query: Record<string, string | undefined> = {
+      namespace: filter.namespace,
+      key: filter.key,
+      changeTypes: filter.changeTypes?.join(','),
+      filter: filter.filter === undefined ? undefined : typeof filter.filter === 'string' ? filter.filter : JSON.stringify(filter.filter),
+      since: filter.since === undefined ? undefined : timeParam(filter.since),
+    };
+    return watchFeed({
+      retries: this.#watchRetries,
+      signal,
+      track: (controller) => {
+        this.#streams.add(controller);
+        return () => this.#streams.delete(controller);
+      },
+      open: (lastEventId, s) => this.#send('GET', '/api/v1/watch', {
+        query,
+        headers: { accept: 'text/event-stream', ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }) },
+        unbounded: true,
+        signal: s,
+      }),
+    });
+  }
+
+  async *exportVersions(options: { at?: TimeInput } = {}): AsyncGenerator<ExportRecord> {
+    const controller = new AbortController();
+    this.#streams.add(controller);
+    try {
+      const res = await this.#send('GET', '/api/v1/export', { query: { at: timeParam(options.at) }, unbounded: true, signal: controller.signal });
+      if (!res.body) return;
+      try {
+        for await (const line of ndjsonLines(res.body)) yield JSON.parse(line) as ExportRecord;
+      } catch (err) {
+        throw this.#failure(err, controller.signal);
+      }
+    } finally {
+      controller.abort();
+      this.#streams.delete(controller);
+    }
+  }
+
+  async importVersions(records: AsyncIterable<ExportRecord> | Iterable<ExportRecord>): Promise<ImportResult> {
+    const chunks = toNdjson(records);
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      },
+      async cancel() {
+        await chunks.return(undefined);
+      },
+    });
+    return this.#json('POST', '/api/v1/import', { body, contentType: 'application/x-ndjson', unbounded: true });
+  }
+
+  /** Ends open watch and export streams. The client holds no other resources. */
+  async close(): Promise<void> {
+    for (const c of this.#streams) c.abort();
+    this.#streams.clear();
+  }
+}

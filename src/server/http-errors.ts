@@ -1,0 +1,91 @@
+import { ERROR_CODES, KoruDeltaError, isKoruDeltaError, type ErrorCode } from '../errors.js';
+
+/**
+ * Codes only the HTTP layer produces (requests that never reach the library). Together with the
+ * library's `ERROR_CODES` they are every `error.code` a client can see; both are stable API.
+ */
+export const HTTP_ERROR_CODES = {
+  /** Malformed JSON, a body or parameter of the wrong shape. */
+  INVALID_REQUEST: 400,
+  /** No route for this method and path. */
+  NOT_FOUND: 404,
+  /** The request body exceeds the server's `maxBodyBytes`. */
+  BODY_TOO_LARGE: 413,
+  /** The body's content type is not one the route reads. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The server is shutting down or at its connection limit. */
+  SERVICE_UNAVAILABLE: 503,
+  /** A fault inside the server; details are in its log under the request id. */
+  INTERNAL_ERROR: 500,
+} as const;
+
+export type HttpErrorCode = keyof typeof HTTP_ERROR_CODES;
+
+/** An error raised by the HTTP layer itself, answered as `{ error: { code, message } }`. */
+export class HttpError extends Error {
+  readonly code: HttpErrorCode;
+
+  constructor(code: HttpErrorCode, message: string) {
+    super(message);
+    this.name = 'HttpError';
+    this.code = code;
+  }
+
+  get status(): number {
+    return HTTP_ERROR_CODES[this.code];
+  }
+}
+
+/** The JSON body of every error response. Extra fields name what the error is about, when known. */
+export interface ErrorBody {
+  error: { code: ErrorCode | HttpErrorCode; message: string; namespace?: string; key?: string; path?: string };
+}
+
+export interface MappedError {
+  status: number;
+  body: ErrorBody;
+  /** True for faults the operator must see (logged with the stack). */
+  fault: boolean;
+}
+
+/** Fastify's own error codes for requests it refuses before a handler runs. */
+const FASTIFY_CODES: Record<string, HttpErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_REQUEST',
+  FST_ERR_VALIDATION: 'INVALID_REQUEST',
+};
+
+function fromKoruDelta(err: KoruDeltaError): MappedError {
+  const error: ErrorBody['error'] = { code: err.code, message: err.message };
+  if (err.namespace !== undefined) error.namespace = err.namespace;
+  if (err.key !== undefined) error.key = err.key;
+  if (err.path !== undefined) error.path = err.path;
+  const status = ERROR_CODES[err.code];
+  return { status, body: { error }, fault: status >= 500 && err.code !== 'DATABASE_CLOSED' };
+}
+
+function describeFastify(code: HttpErrorCode, err: Error & { validationContext?: string }, maxBodyBytes: number): string {
+  if (code === 'BODY_TOO_LARGE') return `Request body too large: the limit is ${maxBodyBytes} bytes`;
+  if (code === 'UNSUPPORTED_MEDIA_TYPE') return 'Unsupported content type: send application/json';
+  if (err.validationContext) return `Invalid request ${err.message}`;
+  if (/JSON/.test(err.message)) return `Invalid JSON body: ${err.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'$/, 'it does not parse')}`;
+  return `Invalid request: ${err.message}`;
+}
+
+/** Turns anything a handler threw into the status and body the client gets. */
+export function mapError(err: unknown, maxBodyBytes: number): MappedError {
+  if (isKoruDeltaError(err)) return fromKoruDelta(err);
+  if (err instanceof HttpError) {
+    return { status: err.status, body: { error: { code: err.code, message: err.message } }, fault: err.status >= 500 };
+  }
+  const e = err as (Error & { code?: string; statusCode?: number; validationContext?: string }) | undefined;
+  const known = e?.code ? FASTIFY_CODES[e.code] : undefined;
+  if (known) return { status: HTTP_ERROR_CODES[known], body: { error: { code: known, message: describeFastify(known, e!, maxBodyBytes) } }, fault: false };
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { status: e.statusCode, body: { error: { code: 'INVALID_REQUEST', message: `Invalid request: ${e.message}` } }, fault: false };
+  }
+  return { status: 500, body: { error: { code: 'INTERNAL_ERROR', message: 'Internal server error (see the server log for this request id)' } }, fault: true };
+}

@@ -1,0 +1,115 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InvalidValueError } from '../../errors.js';
+import type { HistoryOptions } from '../../engine/types.js';
+import type { RouteContext } from '../context.js';
+import { HttpError } from '../http-errors.js';
+import { anyJson, errors, keyParams, nsParams, timeString, versionedValue } from '../schemas.js';
+
+type KeyRequest = FastifyRequest<{ Params: { ns: string; key: string } }>;
+type NsRequest = FastifyRequest<{ Params: { ns: string } }>;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Single-key reads and writes, history, time travel, listings and atomic batches. */
+export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const { db, metrics, getCache } = ctx;
+
+  app.get('/api/v1/namespaces', {
+    schema: {
+      summary: 'List namespaces with at least one live key',
+      response: { 200: { type: 'object', properties: { namespaces: { type: 'array', items: { type: 'string' } } } }, ...errors(500) },
+    },
+  }, async () => {
+    metrics.countRead();
+    return { namespaces: await db.listNamespaces() };
+  });
+
+  app.post('/api/v1/batch', {
+    attachValidation: true,
+    schema: {
+      summary: 'Write several keys in one atomic transaction',
+      body: {
+        type: 'object', required: ['writes'],
+        properties: {
+          writes: {
+            type: 'array',
+            items: { type: 'object', required: ['namespace', 'key', 'value'], properties: { namespace: { type: 'string' }, key: { type: 'string' }, value: anyJson } },
+          },
+        },
+      },
+      response: { 200: { type: 'object', properties: { versions: { type: 'array', items: versionedValue } } }, ...errors(400, 413, 415, 500) },
+    },
+  }, async (req: FastifyRequest<{ Body: { writes: Array<{ namespace: string; key: string; value: unknown }> } }>) => {
+    if (req.validationError) throw new HttpError('INVALID_REQUEST', `Invalid batch: ${req.validationError.message} (send {"writes": [{"namespace", "key", "value"}]})`);
+    const versions = await db.putBatch(req.body.writes);
+    return { versions };
+  });
+
+  app.get('/api/v1/:ns', {
+    schema: {
+      summary: 'List the live keys of a namespace',
+      params: nsParams,
+      response: { 200: { type: 'object', properties: { namespace: { type: 'string' }, keys: { type: 'array', items: { type: 'string' } } } }, ...errors(400, 500) },
+    },
+  }, async (req: NsRequest) => {
+    metrics.countRead();
+    return { namespace: req.params.ns, keys: await db.listKeys(req.params.ns) };
+  });
+
+  // The hot path: a cached serialized body, revalidated against the stored head (see GetCache).
+  app.get('/api/v1/:ns/:key', {
+    schema: { summary: 'Read the current version of a key', params: keyParams, response: { 200: versionedValue, ...errors(400, 404, 500) } },
+  }, async (req: KeyRequest, reply) => {
+    metrics.countRead();
+    const body = await getCache.body(req.params.ns, req.params.key);
+    // Sent as a string with its type set, so no serializer runs.
+    return reply.type(JSON_TYPE).send(body);
+  });
+
+  app.put('/api/v1/:ns/:key', {
+    attachValidation: true,
+    schema: {
+      summary: 'Store a new version of a key',
+      params: keyParams,
+      body: { type: 'object', required: ['value'], properties: { value: anyJson } },
+      response: { 200: versionedValue, ...errors(400, 413, 415, 500) },
+    },
+  }, async (req: FastifyRequest<{ Params: { ns: string; key: string }; Body: { value: unknown } }>) => {
+    if (req.validationError) throw new InvalidValueError('Missing value: the body must be {"value": <json>}');
+    return db.put(req.params.ns, req.params.key, req.body.value);
+  });
+
+  app.delete('/api/v1/:ns/:key', {
+    schema: { summary: 'Delete a key (writes a tombstone version)', params: keyParams, response: { 200: versionedValue, ...errors(400, 404, 500) } },
+  }, async (req: KeyRequest) => db.delete(req.params.ns, req.params.key));
+
+  app.get('/api/v1/:ns/:key/history', {
+    schema: {
+      summary: 'Every version of a key, oldest first',
+      params: keyParams,
+      querystring: {
+        type: 'object',
+        properties: { from: timeString, to: timeString, latest: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 0 } },
+      },
+      response: {
+        200: { type: 'object', properties: { namespace: { type: 'string' }, key: { type: 'string' }, versions: { type: 'array', items: versionedValue } } },
+        ...errors(400, 404, 500),
+      },
+    },
+  }, async (req: FastifyRequest<{ Params: { ns: string; key: string }; Querystring: HistoryOptions }>) => {
+    metrics.countRead();
+    const { ns, key } = req.params;
+    return { namespace: ns, key, versions: await db.history(ns, key, req.query) };
+  });
+
+  app.get('/api/v1/:ns/:key/at/:time', {
+    schema: {
+      summary: 'Read a key as it was at a given time',
+      params: { type: 'object', required: ['ns', 'key', 'time'], properties: { ...keyParams.properties, time: timeString } },
+      response: { 200: versionedValue, ...errors(400, 404, 500) },
+    },
+  }, async (req: FastifyRequest<{ Params: { ns: string; key: string; time: string } }>) => {
+    metrics.countRead();
+    return db.getAt(req.params.ns, req.params.key, req.params.time);
+  });
+}

@@ -1,0 +1,78 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { NdjsonLineTooLongError, ndjsonLines, toNdjson } from '../../client/ndjson.js';
+import type { ExportRecord } from '../../engine/types.js';
+import type { RouteContext } from '../context.js';
+import { HttpError } from '../http-errors.js';
+import { errors, exportRecord, timeString } from '../schemas.js';
+
+const NDJSON = 'application/x-ndjson';
+
+/** Parses an import body line by line, so an import of any size streams through in bounded memory. */
+async function* importRecords(body: AsyncIterable<Uint8Array>, maxLineBytes: number): AsyncGenerator<ExportRecord> {
+  let line = 0;
+  try {
+    for await (const text of ndjsonLines(body, maxLineBytes)) {
+      line++;
+      let record: unknown;
+      try {
+        record = JSON.parse(text);
+      } catch {
+        throw new HttpError('INVALID_REQUEST', `Invalid import: line ${line} is not valid JSON`);
+      }
+      if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+        throw new HttpError('INVALID_REQUEST', `Invalid import: line ${line} is not an export record object`);
+      }
+      yield record as ExportRecord;
+    }
+  } catch (err) {
+    if (err instanceof NdjsonLineTooLongError) throw new HttpError('BODY_TOO_LARGE', `Invalid import: line ${line + 1} exceeds ${maxLineBytes} bytes`);
+    throw err;
+  }
+}
+
+/** NDJSON export and import: every version with its metadata, for backups and the remote CLI. */
+export async function transferRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const { db, metrics, maxBodyBytes } = ctx;
+
+  // The import body is consumed as a stream: the size limit applies per record line, not per import.
+  app.addContentTypeParser(NDJSON, (_req, payload, done) => done(null, payload));
+
+  app.get('/api/v1/export', {
+    schema: {
+      summary: 'Export every version as NDJSON (commit order), or a snapshot as of ?at',
+      querystring: { type: 'object', properties: { at: timeString } },
+      response: { 200: { description: `${NDJSON}: one ExportRecord per line`, ...exportRecord }, ...errors(400, 500) },
+    },
+  }, async (req: FastifyRequest<{ Querystring: { at?: string } }>, reply) => {
+    metrics.countRead();
+    const at = req.query.at;
+    const source = db.exportVersions(at === undefined ? {} : { at })[Symbol.asyncIterator]();
+    // The first record is pulled before the headers go out, so a bad `at` still gets a JSON 400.
+    const first = await source.next();
+    async function* rest(): AsyncGenerator<ExportRecord> {
+      if (first.done) return;
+      yield first.value;
+      for (let r = await source.next(); !r.done; r = await source.next()) yield r.value;
+    }
+    return reply.type(NDJSON).send(Readable.from(toNdjson(rest())));
+  });
+
+  app.post('/api/v1/import', {
+    schema: {
+      summary: 'Import NDJSON export records (same versionIds, timestamps and chains; repeated imports add nothing)',
+      description: `Body: ${NDJSON}, one ExportRecord per line; each line may be up to the server's body limit.`,
+      body: { description: NDJSON },
+      response: {
+        200: { type: 'object', properties: { imported: { type: 'integer' }, skipped: { type: 'integer' } } },
+        ...errors(400, 413, 415, 500),
+      },
+    },
+  }, async (req: FastifyRequest<{ Body: AsyncIterable<Uint8Array> }>) => {
+    if (!req.headers['content-type']?.toLowerCase().startsWith(NDJSON)) {
+      throw new HttpError('UNSUPPORTED_MEDIA_TYPE', `Unsupported content type: send ${NDJSON}`);
+    }
+    const result = await db.importVersions(importRecords(req.body, maxBodyBytes));
+    return result;
+  });
+}

@@ -1,0 +1,143 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import { formatMicros, toMicros } from '../../engine/time.js';
+import type { ChangeEvent, ChangeType, SubscriptionFilter } from '../../events/types.js';
+import type { RouteContext } from '../context.js';
+import { HttpError } from '../http-errors.js';
+import { recordRequest } from '../request-log.js';
+import { errors, timeString } from '../schemas.js';
+
+interface WatchQuery {
+  namespace?: string;
+  key?: string;
+  changeTypes?: string;
+  since?: string;
+  filter?: string;
+}
+
+const CHANGE_TYPES: readonly string[] = ['insert', 'update', 'delete'];
+
+function parseSince(text: string, what: string): SubscriptionFilter['since'] {
+  if (/^\d+$/.test(text.trim())) return Number(text);
+  if (what === 'Last-Event-ID') throw new HttpError('INVALID_REQUEST', `Invalid Last-Event-ID ${JSON.stringify(text)}: expected a sequence number`);
+  return formatMicros(toMicros(text));
+}
+
+/** The subscription filter of a watch request; Last-Event-ID (a reconnecting client) wins over `since`. */
+export function watchFilter(query: WatchQuery, lastEventId: string | undefined): SubscriptionFilter {
+  const filter: SubscriptionFilter = {};
+  if (query.namespace) filter.namespace = query.namespace;
+  if (query.key) {
+    if (!query.namespace) throw new HttpError('INVALID_REQUEST', 'Invalid watch: key needs a namespace');
+    filter.key = query.key;
+  }
+  if (query.changeTypes) {
+    const types = query.changeTypes.split(',').map((t) => t.trim()).filter(Boolean);
+    const bad = types.find((t) => !CHANGE_TYPES.includes(t));
+    if (bad) throw new HttpError('INVALID_REQUEST', `Invalid change type ${JSON.stringify(bad)}: use insert, update or delete`);
+    filter.changeTypes = types as ChangeType[];
+  }
+  if (query.filter) {
+    if (query.filter.trim().startsWith('{')) {
+      try {
+        filter.filter = JSON.parse(query.filter) as SubscriptionFilter['filter'];
+      } catch {
+        throw new HttpError('INVALID_REQUEST', 'Invalid watch filter: not valid JSON');
+      }
+    } else filter.filter = query.filter;
+  }
+  if (lastEventId !== undefined && lastEventId !== '') filter.since = parseSince(lastEventId, 'Last-Event-ID');
+  else if (query.since !== undefined && query.since !== '') filter.since = parseSince(query.since, 'since');
+  return filter;
+}
+
+function frame(event: ChangeEvent): string {
+  return `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/** Writes, waiting for the socket to drain when its buffer is full (the subscription then queues). */
+function write(res: ServerResponse, text: string): Promise<void> | void {
+  if (res.destroyed || res.writableEnded) return;
+  if (res.write(text)) return;
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** `GET /api/v1/watch`: the change feed as Server-Sent Events, resumable with Last-Event-ID. */
+export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const { db, metrics, sse, heartbeatMs } = ctx;
+
+  app.get('/api/v1/watch', {
+    schema: {
+      summary: 'Stream change events (Server-Sent Events)',
+      description: 'Each event is `id: <seq>` and `data: <ChangeEvent JSON>`. Reconnect with the Last-Event-ID header (or ?since=<seq|time>) to resume without gaps. Comment lines are heartbeats.',
+      querystring: {
+        type: 'object',
+        properties: {
+          namespace: { type: 'string' }, key: { type: 'string' },
+          changeTypes: { type: 'string', description: 'Comma-separated: insert,update,delete' },
+          since: { type: 'string', description: `A change sequence number (delivery starts after it) or a time. ${timeString.description}` },
+          filter: { type: 'string', description: 'A query filter on the new value: an expression string or filter JSON' },
+        },
+      },
+      response: { 200: { description: 'text/event-stream', type: 'string' }, ...errors(400, 500) },
+    },
+  }, async (req: FastifyRequest<{ Querystring: WatchQuery }>, reply) => {
+    const filter = watchFilter(req.query, req.headers['last-event-id'] as string | undefined);
+    // A feed without a starting point starts at the current sequence number, stated in the first
+    // message's id, so a client that reconnects before any event still resumes without a gap.
+    if (filter.since === undefined) filter.since = (await db.stats()).lastSeq;
+    const res = reply.raw;
+    let open = false;
+    const early: ChangeEvent[] = [];
+    // Subscribing before the headers go out lets an invalid filter still get a JSON 400.
+    const sub = db.subscribe(filter, (event) => {
+      if (!open) {
+        early.push(event);
+        return;
+      }
+      return write(res, frame(event));
+    });
+    reply.hijack();
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      'x-request-id': req.id,
+    });
+    res.write(`: connected\nretry: 1000\n${typeof filter.since === 'number' ? `id: ${filter.since}\n` : ''}\n`);
+    open = true;
+    for (const e of early.splice(0)) res.write(frame(e));
+
+    const started = performance.now();
+    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+    metrics.subscriberOpened();
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearInterval(heartbeat);
+      sub.unsubscribe();
+      forget();
+      metrics.subscriberClosed();
+      if (!res.writableEnded) res.end();
+      recordRequest(req, metrics, 200, performance.now() - started);
+    };
+    const forget = sse.add({ res, end: finish });
+    res.on('close', finish);
+    // A subscriber that fell too far behind is dropped by the events layer; ending the response
+    // makes the client reconnect from its last id, so nothing is lost.
+    sub.ended.then(finish, (err: unknown) => {
+      req.log.warn({ err: (err as Error)?.message }, 'change feed ended');
+      finish();
+    });
+  });
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KoruDelta, type ChangeEvent } from '../../src/index.js';
+import { STORES, openDb, tmpDir } from '../helpers.js';
+
+const WRITER = new URL('../fixtures/writer.ts', import.meta.url).pathname;
+
+for (const kind of STORES) {
+  describe(`subscriptions (${kind})`, () => {
+    it('delivers every write path synchronously, in commit order, before the write resolves', async () => {
+      const db = await openDb(kind);
+      const seen: ChangeEvent[] = [];
+      db.subscribe({}, (e) => void seen.push(e));
+      const v1 = await db.put('s', 'a', { n: 1 });
+      assert.equal(seen.length, 1);
+      const v2 = await db.put('s', 'a', { n: 2 });
+      await db.putBatch([{ namespace: 's', key: 'b', value: 1 }, { namespace: 't', key: 'c', value: 2 }]);
+      await db.delete('s', 'a');
+      assert.deepEqual(seen.map((e) => [e.changeType, e.namespace, e.key]), [
+        ['insert', 's', 'a'], ['update', 's', 'a'], ['insert', 's', 'b'], ['insert', 't', 'c'], ['delete', 's', 'a'],
+      ]);
+      assert.deepEqual(seen.map((e) => e.seq), [1, 2, 3, 4, 5]);
+      assert.deepEqual(seen[1], {
+        seq: 2, changeType: 'update', namespace: 's', key: 'a', value: { n: 2 }, previousValue: { n: 1 },
+        versionId: v2.versionId, previousVersionId: v1.versionId, timestamp: v2.timestamp,
+      });
+      assert.deepEqual([seen[4].value, seen[4].previousValue, seen[0].previousValue, seen[0].previousVersionId], [null, { n: 2 }, null, null]);
+    });
+
+    it('50 rapid writes → 50 events; 3 subscribers each get all; namespace and type filters hold', async () => {
+      const db = await openDb(kind);
+      const all: ChangeEvent[][] = [[], [], []];
+      for (const list of all) db.subscribe({ namespace: 'fast' }, (e) => void list.push(e));
+      const inserts: ChangeEvent[] = [];
+      db.subscribe({ changeTypes: ['insert'] }, (e) => void inserts.push(e));
+      const filtered: ChangeEvent[] = [];
+      db.subscribe({ namespace: 'fast', filter: 'n >= 45' }, (e) => void filtered.push(e));
+      const keyOnly: ChangeEvent[] = [];
+      db.subscribe({ namespace: 'fast', key: 'k7' }, (e) => void keyOnly.push(e));
+      await Promise.all(Array.from({ length: 50 }, (_, i) => db.put('fast', `k${i}`, { n: i })));
+      await db.put('slow', 'x', 1);
+      await db.put('fast', 'k1', { n: 1 });
+      for (const list of all) assert.deepEqual(list.map((e) => e.key), [...Array.from({ length: 50 }, (_, i) => `k${i}`), 'k1']);
+      assert.equal(inserts.length, 51);
+      assert.deepEqual(filtered.map((e) => e.key), ['k45', 'k46', 'k47', 'k48', 'k49']);
+      assert.deepEqual(keyOnly.map((e) => e.key), ['k7']);
+    });
+
+    it('isolates throwing and slow listeners; unsubscribe and unknown ids', async () => {
+      const db = await openDb(kind);
+      const good: number[] = [];
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => void warnings.push(w.message);
+      process.on('warning', onWarning);
+      db.subscribe({}, () => { throw new Error('listener bug'); });
+      db.subscribe({}, () => new Promise((r) => setTimeout(r, 1000)));
+      const sub = db.subscribe({}, (e) => void good.push(e.seq));
+      await db.put('x', 'a', 1);
+      await db.put('x', 'a', 2);
+      assert.deepEqual(good, [1, 2]);
+      sub.unsubscribe();
+      await sub.ended;
+      await db.put('x', 'a', 3);
+      assert.deepEqual(good, [1, 2]);
+      assert.throws(() => db.unsubscribe(sub.id), { code: 'SUBSCRIPTION_NOT_FOUND' });
+      assert.throws(() => db.unsubscribe('no-such-id'), { code: 'SUBSCRIPTION_NOT_FOUND' });
+      await sleep(5);
+      process.off('warning', onWarning);
+      assert.ok(warnings.some((w) => w.includes('listener bug')));
+    });
+
+    it('since: a seq replays after it, a time from it, then continues live with no gap or duplicate', async () => {
+      const db = await openDb(kind);
+      const vs = [];
+      for (let i = 0; i < 10; i++) vs.push(await db.put('r', `k${i}`, i));
+      const fromSeq: number[] = [];
+      db.subscribe({ since: 4 }, (e) => void fromSeq.push(e.seq));
+      const fromTime: number[] = [];
+      db.subscribe({ since: vs[7].timestamp }, (e) => void fromTime.push(e.seq));
+      const it = db.watch({ since: 8 });
+      await db.put('r', 'k10', 10);
+      await sleep(20);
+      await db.put('r', 'k11', 11);
+      assert.deepEqual(fromSeq, [5, 6, 7, 8, 9, 10, 11, 12]);
+      assert.deepEqual(fromTime, [8, 9, 10, 11, 12]);
+      const got = [];
+      for await (const e of it) {
+        got.push(e.seq);
+        if (e.seq === 12) break;
+      }
+      assert.deepEqual(got, [9, 10, 11, 12]);
+    });
+
+    it('a watch iterator that is not consumed overflows with an error it can resume from', async () => {
+      const db = await openDb(kind, { events: { maxBuffered: 5 } } as never);
+      const it = db.watch({});
+      for (let i = 0; i < 8; i++) await db.put('o', `k${i}`, i);
+      const seqs: number[] = [];
+      await assert.rejects(async () => {
+        for await (const e of it) seqs.push(e.seq);
+      }, { code: 'SUBSCRIPTION_OVERFLOW' });
+      assert.deepEqual(seqs, [1, 2, 3, 4, 5]);
+      const resumed = db.watch({ since: 5 });
+      const rest = [];
+      for await (const e of resumed) {
+        rest.push(e.seq);
+        if (e.seq === 8) break;
+      }
+      assert.deepEqual(rest, [6, 7, 8]);
+    });
+  });
+}
+
+describe('change feed across processes and restarts (lmdb)', () => {
+  it('sees another process\'s writes within a second, and resumes after a restart', async () => {
+    const path = join(tmpDir(), 'db');
+    const db = await KoruDelta.start({ path });
+    await db.put('fixtures', 'probe', 'mine');
+    const events: ChangeEvent[] = [];
+    db.subscribe({ namespace: 'fixtures' }, (e) => void events.push(e));
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', WRITER, path, 'put', '{"from":"child"}'], { stdio: 'ignore' });
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`))));
+    });
+    const deadline = Date.now() + 1000;
+    while (events.length === 0 && Date.now() < deadline) await sleep(20);
+    assert.equal(events.length, 1, 'the other process\'s write arrived within a second');
+    assert.deepEqual([events[0].seq, events[0].changeType, events[0].value, events[0].previousValue], [2, 'update', { from: 'child' }, 'mine']);
+    await db.close();
+    const again = await KoruDelta.start({ path });
+    const replay: number[] = [];
+    again.subscribe({ since: 1 }, (e) => void replay.push(e.seq));
+    await again.put('fixtures', 'probe', 'third');
+    await sleep(20);
+    assert.deepEqual(replay, [2, 3]);
+    await again.close();
+  });
+});
