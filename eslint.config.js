@@ -16,7 +16,12 @@ export default tseslint.config(
     files: layer.split('|').map((l) => `src/${l}/**/*.ts`),
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: above(i).map((l) => ({ group: [`**/${l}/*`, `**/${l}`], message: `${layer} must not import ${l} (layers point down only)` })),
+        patterns: [
+          ...above(i).map((l) => ({ group: [`**/${l}/*`, `**/${l}`], message: `${layer} must not import ${l} (layers point down only)` })),
+          // The facade (src/koru-delta.ts, src/index.ts) composes engine, query, views and events:
+          // those layers must not import it; the server and CLI above may.
+          ...(i <= 2 ? [{ group: ['../index.js', '../../index.js', '**/koru-delta.js'], message: 'layers below the facade must not import it' }] : []),
+        ],
       }],
     },
   })),

@@ -5,7 +5,7 @@ import type { CommittedWrite, Engine } from '../engine/index.js';
 import { checkNamespace, formatMicros, toMicros } from '../engine/index.js';
 import type { JsonValue } from '../engine/types.js';
 import { compileQuery, runQuery, type CompiledQuery } from '../query/index.js';
-import type { Query, QueryRecord, QueryResult } from '../query/types.js';
+import type { Query, QueryResult } from '../query/types.js';
 import type { WriteTxn } from '../storage/store.js';
 import type { ViewDefinition, ViewInfo } from './types.js';
 import * as layout from './view-store.js';
