@@ -59,6 +59,8 @@ export class LmdbStore implements Store {
     mkdirSync(options.path, { recursive: true });
     this.#env = open({
       path: options.path,
+      // lmdb guesses "file, not directory" from a dot in the name (`data.db`); ours is always a directory.
+      noSubdir: false,
       maxDbs: Math.max(8, options.buckets.length + 2),
       mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,
       encoding: 'binary',

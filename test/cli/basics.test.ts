@@ -128,6 +128,12 @@ describe('kdelta set / get / delete / log / list / status', () => {
     assert.ok(lines.some((l) => /^ {2}Disk size: \d/.test(l)));
   });
 
+  it('a database directory whose name has a dot works', async () => {
+    const path = join(tmpDir(), 'data.db');
+    ok(await kdelta(['-d', path, 'set', 'a/b', '1']));
+    assert.equal(ok(await kdelta(['-d', path, 'get', 'a/b'])), '1\n');
+  });
+
   it('$KORU_DB_PATH is the default database', async () => {
     const path = tmpDb();
     ok(await kdelta(['set', 'env/k', '1'], { env: { ...ENV, KORU_DB_PATH: path } }));

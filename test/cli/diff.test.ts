@@ -25,6 +25,12 @@ describe('kdelta diff', () => {
       k('diff', 'users/nobody'), k('diff', 'nokey'), k('diff', 'users/alice', '--at', 'soon'),
       kdelta(['-d', path, 'diff', 'users/alice'], { env: { ...ENV, NO_COLOR: undefined, FORCE_COLOR: '1' } }),
     ]);
+    const [piped, noColor] = await Promise.all([
+      kdelta(['-d', path, 'diff', 'users/alice'], { env: { ...ENV, NO_COLOR: undefined } }),
+      kdelta(['-d', path, 'diff', 'users/alice', '--no-color'], { env: { ...ENV, NO_COLOR: undefined, FORCE_COLOR: '1' } }),
+    ]);
+    assert.equal(ok(piped), ok(latest), 'no colours into a pipe');
+    assert.equal(ok(noColor), ok(latest), '--no-color wins over FORCE_COLOR');
     assert.equal(ok(latest), [
       `--- users/alice ${v1.timestamp} (version ${v1.versionId})`,
       `+++ users/alice ${v2.timestamp} (version ${v2.versionId})`,

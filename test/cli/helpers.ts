@@ -84,6 +84,10 @@ export interface Running {
   output(): { stdout: string; stderr: string };
 }
 
+// Started from hooks too, where `after()` would fire as soon as the hook ends: reaped at exit instead.
+const running = new Set<ChildProcess>();
+process.once('exit', () => { for (const child of running) child.kill('SIGKILL'); });
+
 export function start(args: readonly string[], env: NodeJS.ProcessEnv = ENV): Running {
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const text = { stdout: '', stderr: '' };
@@ -95,7 +99,8 @@ export function start(args: readonly string[], env: NodeJS.ProcessEnv = ENV): Ru
     });
   }
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  running.add(child);
+  void exited.then(() => running.delete(child));
   return {
     child,
     line(pattern, stream = 'stdout', timeoutMs = 10_000) {

@@ -34,8 +34,8 @@ describe('kdelta watch', () => {
     const human = start(['-d', path, 'watch', 'users', '--since', String(lastSeq)]);
     const deletes = start(['-d', path, 'watch', 'users/alice', '--deletes-only', '--since', '0', '--json']);
     const update = await human.line(/UPDATE/);
-    assert.match(update, /^\[\d{4}-\d\d-\d\dT[\d:.]+Z\] UPDATE {2}users\/alice = 2$/);
-    assert.match(await human.line(/DELETE/), /^\[\S+\] DELETE {2}users\/alice$/);
+    assert.match(update, /^\[\d{4}-\d\d-\d\dT[\d:.]+Z\] UPDATE users\/alice = 2$/);
+    assert.match(await human.line(/DELETE/), /^\[\S+\] DELETE users\/alice$/);
     const del = JSON.parse(await deletes.line(/"changeType"/)) as ChangeEvent;
     assert.deepEqual([del.changeType, del.key, del.value], ['delete', 'alice', null]);
     assert.equal(await human.stop('SIGTERM'), 0);
@@ -58,5 +58,17 @@ describe('kdelta watch', () => {
     ]);
     assert.match(fails(both, 2), /--all/);
     assert.match(fails(badSince, 1), /Invalid time/);
+  });
+
+  it('a kdelta killed with SIGKILL while holding the database leaves it usable', async () => {
+    const path = tmpDb();
+    const k = onDb(path);
+    ok(await k('set', 'a/x', '1'));
+    const watch = start(['-d', path, 'watch', '--all']);
+    await watch.line(/^Watching/, 'stderr');
+    await watch.stop('SIGKILL');
+    ok(await k('set', 'a/x', '2'));
+    assert.equal(ok(await k('get', 'a/x')), '2\n');
+    assert.equal(ok(await k('verify')).split('\n')[0], 'Database OK');
   });
 });

@@ -31,19 +31,18 @@ async function serveUntilSignal(s: Session, o: ServeOptions): Promise<void> {
   } catch (err) {
     throw listenError(err, o);
   }
-  let stopped!: () => void;
-  const done = new Promise<void>((resolve) => { stopped = resolve; });
-  const dispose = onShutdown(async () => {
-    try {
-      await server.close();
-    } finally {
-      stopped();
-    }
+  let stopping: Promise<void> | undefined;
+  let wake!: () => void;
+  const signalled = new Promise<void>((resolve) => { wake = resolve; });
+  const dispose = onShutdown(() => {
+    stopping = server.close();
+    wake();
   });
   if (s.json) s.print(JSON.stringify({ url: server.url }));
   else s.print(`Listening on ${server.url}`);
   try {
-    await done;
+    await signalled;
+    await stopping;
   } finally {
     dispose();
   }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { it } from 'node:test';
 import { LmdbStore, MemoryStore, type Store } from '../../../src/storage/index.js';
 import { storeSuite } from '../../conformance/store/suite.js';
 import { tmpDir } from '../../helpers.js';
@@ -15,4 +16,12 @@ storeSuite({
     await store.close();
     return new LmdbStore({ path, buckets: BUCKETS });
   },
+});
+
+it('LmdbStore opens a directory whose name contains a dot', async () => {
+  const { default: assert } = await import('node:assert/strict');
+  const store = new LmdbStore({ path: join(tmpDir(), 'data.db'), buckets: BUCKETS });
+  await store.transaction((txn) => txn.put('a', Buffer.from('k'), Buffer.from('v')));
+  assert.equal(Buffer.from(store.get('a', Buffer.from('k'))!).toString(), 'v');
+  await store.close();
 });
