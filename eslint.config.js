@@ -5,7 +5,7 @@ const layers = ['storage', 'engine', 'query|views|events', 'auth|cluster', 'serv
 const above = (i) => layers.slice(i + 1).flatMap((l) => l.split('|'));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'scratch/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -109,7 +109,14 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
   installRequestHook(app, options.maxConnections ?? 1024);
   const stopCounting = db.onCommit((writes) => metrics.countWrites(writes.length));
   app.addHook('onClose', async () => stopCounting());
-  app.addHook('preClose', async () => sse.closeAll());
+  // Node's close() drops only the keep-alive connections idle at that instant; ones finishing a
+  // request afterwards would hold shutdown for the whole keep-alive timeout, so sweep until closed.
+  let sweep: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    sse.closeAll();
+    sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+  });
+  app.addHook('onClose', async () => clearInterval(sweep));
   if (options.cors) app.register(cors, { origin: options.cors === '*' ? '*' : options.cors.split(',').map((o) => o.trim()) });
 
   installOpenApi(app);

@@ -1,6 +1,5 @@
 import { KoruDelta } from '../koru-delta.js';
 import { createApp, type AppOptions } from './app.js';
-import type { ServedDatabase } from './database.js';
 import { createLogger } from './logger.js';
 
 export interface ServeOptions extends AppOptions {
@@ -31,7 +30,7 @@ function urlOf(address: string, port: number): string {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const db = await KoruDelta.start({ path: options.dbPath });
   const logger = options.logger ?? createLogger();
-  const app = createApp(db as unknown as ServedDatabase, { ...options, logger });
+  const app = createApp(db, { ...options, logger });
   const bind = options.bind ?? '127.0.0.1';
   try {
     await app.listen({ port: options.port ?? 8080, host: bind });

@@ -57,15 +57,18 @@ export class LmdbStore implements Store {
     this.path = options.path;
     this.buckets = [...options.buckets];
     mkdirSync(options.path, { recursive: true });
+    // `noReadAhead` (MDB_NORDAHEAD) is a real lmdb option its typings omit.
     this.#env = open({
       path: options.path,
       // lmdb guesses "file, not directory" from a dot in the name (`data.db`); ours is always a directory.
       noSubdir: false,
+      // Reading ahead would pull neighbouring pages into memory that random access never uses.
+      noReadAhead: true,
       maxDbs: Math.max(8, options.buckets.length + 2),
       mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,
       encoding: 'binary',
       keyEncoding: 'binary',
-    });
+    } as Parameters<typeof open>[0] & { path: string });
     for (const name of options.buckets) {
       this.#dbs.set(name, this.#env.openDB({ name, encoding: 'binary', keyEncoding: 'binary' }) as unknown as BinaryDb);
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { pino } from 'pino';
 import { KoruDelta } from '../../src/index.js';
-import { createApp, type AppOptions, type ServedDatabase } from '../../src/server/index.js';
+import { createApp, type AppOptions } from '../../src/server/index.js';
 import { tmpDir } from '../helpers.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -14,7 +14,7 @@ export const KDELTA = join(root, 'bin/kdelta.js');
 /** An app over a fresh in-memory database, for `inject()` tests; both closed after the file. */
 export async function injectApp(options: AppOptions = {}, start: Parameters<typeof KoruDelta.start>[0] = {}) {
   const db = await KoruDelta.start(start);
-  const app = createApp(db as unknown as ServedDatabase, { logger: pino({ level: 'silent' }), ...options });
+  const app = createApp(db, { logger: pino({ level: 'silent' }), ...options });
   await app.ready();
   after(async () => {
     await app.close();

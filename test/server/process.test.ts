@@ -154,7 +154,10 @@ describe('HTTP server process', () => {
     const writers = Array.from({ length: 16 }, (_, w) => writer(w));
     await new Promise((r) => setTimeout(r, 400));
     stopping = true;
+    const t0 = Date.now();
     const code = await server.stop('SIGTERM');
+    // Keep-alive connections must not hold shutdown for their idle timeout (65 s).
+    assert.ok(Date.now() - t0 < 10_000, `shutdown took ${Date.now() - t0} ms`);
     await Promise.all(writers);
     assert.equal(code, 0);
     assert.ok(acked.length > 20, `only ${acked.length} writes acknowledged`);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { it } from 'node:test';
+import assert from 'node:assert/strict';
 import { LmdbStore, MemoryStore, type Store } from '../../../src/storage/index.js';
 import { storeSuite } from '../../conformance/store/suite.js';
 import { tmpDir } from '../../helpers.js';
@@ -19,7 +20,6 @@ storeSuite({
 });
 
 it('LmdbStore opens a directory whose name contains a dot', async () => {
-  const { default: assert } = await import('node:assert/strict');
   const store = new LmdbStore({ path: join(tmpDir(), 'data.db'), buckets: BUCKETS });
   await store.transaction((txn) => txn.put('a', Buffer.from('k'), Buffer.from('v')));
   assert.equal(Buffer.from(store.get('a', Buffer.from('k'))!).toString(), 'v');

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { KoruDeltaClient, parseSse, type SseMessage } from '../../src/client/index.js';
+import type { ChangeEvent } from '../../src/events/types.js';
+import { call, startServer } from './helpers.js';
+
+const run = promisify(execFile);
+const root = new URL('../..', import.meta.url).pathname;
+
+/** An open SSE response read message by message. */
+async function openFeed(url: string, headers: Record<string, string> = {}) {
+  const controller = new AbortController();
+  const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+  const messages = parseSse(res.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  return {
+    /** The next message carrying data (change events), skipping id-only messages. */
+    async next(): Promise<SseMessage & { event: string }> {
+      for (;;) {
+        const m = await messages.next();
+        if (m.done) throw new Error('feed ended');
+        if (m.value.data !== '') return m.value;
+      }
+    },
+    close: () => controller.abort(),
+  };
+}
+
+/** The raw text of a feed for `ms` milliseconds. */
+async function rawFor(url: string, ms: number): Promise<string> {
+  const controller = new AbortController();
+  const res = await fetch(url, { signal: controller.signal });
+  const reader = res.body!.getReader();
+  let text = '';
+  const timer = setTimeout(() => controller.abort(), ms);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+  } catch {
+    // aborted
+  } finally {
+    clearTimeout(timer);
+  }
+  return text;
+}
+
+describe('change feed over SSE', () => {
+  it('sends headers and a comment at once, heartbeats, and ids equal to seq', async () => {
+    const server = await startServer(undefined, { heartbeatMs: 100 });
+    const text = await rawFor(`${server.url}/api/v1/watch`, 450);
+    assert.match(text, /^: connected\n/);
+    assert.ok((text.match(/: heartbeat\n\n/g) ?? []).length >= 2, text);
+
+    const client = new KoruDeltaClient(server.url);
+    const feed = await openFeed(`${server.url}/api/v1/watch?namespace=w`);
+    const v = await client.put('w', 'a', 1);
+    await client.put('other', 'a', 1);
+    await client.put('w', 'a', 2);
+    await client.delete('w', 'a');
+    const events = [await feed.next(), await feed.next(), await feed.next()];
+    const parsed = events.map((m) => JSON.parse(m.data) as ChangeEvent);
+    assert.deepEqual(parsed.map((e) => e.changeType), ['insert', 'update', 'delete']);
+    assert.deepEqual(events.map((m) => m.id), parsed.map((e) => String(e.seq)));
+    assert.equal(parsed[0].versionId, v.versionId);
+    feed.close();
+
+    const bad = await call(`${server.url}/api/v1/watch?changeTypes=insert,upsert`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'INVALID_REQUEST');
+  });
+
+  it('resumes from Last-Event-ID (and ?since) without gaps or repeats', async () => {
+    const server = await startServer();
+    const client = new KoruDeltaClient(server.url);
+    const feed = await openFeed(`${server.url}/api/v1/watch?namespace=r`);
+    for (let i = 0; i < 3; i++) await client.put('r', `k${i}`, i);
+    const first = [await feed.next(), await feed.next()];
+    feed.close();
+    const lastId = first[1].id!;
+    for (let i = 3; i < 6; i++) await client.put('r', `k${i}`, i);
+    const resumed = await openFeed(`${server.url}/api/v1/watch?namespace=r&since=0`, { 'last-event-id': lastId });
+    const keys = [];
+    for (let i = 0; i < 4; i++) keys.push((JSON.parse((await resumed.next()).data) as ChangeEvent).key);
+    assert.deepEqual(keys, ['k2', 'k3', 'k4', 'k5']);
+    resumed.close();
+    const since = await openFeed(`${server.url}/api/v1/watch?namespace=r&since=0`);
+    assert.equal((JSON.parse((await since.next()).data) as ChangeEvent).key, 'k0');
+    since.close();
+  });
+
+  it('delivers writes made by another process to subscribers, and the client resumes across a restart', async () => {
+    const server = await startServer();
+    const client = new KoruDeltaClient(server.url);
+    const seen: ChangeEvent[] = [];
+    const watching = (async () => {
+      for await (const e of client.watch({ namespace: 'x' })) {
+        seen.push(e);
+        if (seen.length === 2) return;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 200));
+    const script = `const { KoruDelta } = await import(${JSON.stringify(join(root, 'dist/index.js'))});
+      const db = await KoruDelta.start({ path: process.argv[1] });
+      await db.put('x', 'local', 'from-cli');
+      await db.close();`;
+    await run(process.execPath, ['--input-type=module', '-e', script, server.dbPath]);
+    await client.put('x', 'remote', 1);
+    await watching;
+    assert.deepEqual(seen.map((e) => e.key).sort(), ['local', 'remote']);
+    await client.close();
+  });
+});
