@@ -421,12 +421,13 @@ export class Engine {
    * sequence per turn is as fresh as reading the store itself.
    */
   #syncCache(): void {
-    if (this.#cacheChecked || !this.#store.supports.multiProcess) return;
+    if (this.#cacheChecked || !this.#store.supports.multiProcess || this.#cache.disabled) return;
     this.#cacheChecked = true;
     setImmediate(() => { this.#cacheChecked = false; });
     const seq = readNumber(this.#store, META.seq);
     if (seq === this.#knownSeq) return;
-    if (seq - this.#knownSeq > 10_000 || seq < this.#knownSeq) this.#cache.clear();
+    // Far behind, dropping everything is cheaper than reading the log for the keys to drop.
+    if (seq - this.#knownSeq > 1_000 || seq < this.#knownSeq) this.#cache.clear();
     else for (const c of this.#reader.changesAfter(this.#knownSeq)) this.#cache.delete(HotCache.id(c.namespace, c.key));
     this.#knownSeq = seq;
   }

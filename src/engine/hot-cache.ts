@@ -42,6 +42,10 @@ export class HotCache {
     this.#lru?.clear();
   }
 
+  get disabled(): boolean {
+    return this.#lru === undefined;
+  }
+
   get size(): number {
     return this.#lru?.size ?? 0;
   }

@@ -53,6 +53,14 @@ function refuse(walk: Walk, what: string, at: PathLink | undefined): never {
   throw new InvalidValueError(`Invalid value for ${walk.where}: ${what} at ${path} is not representable in JSON`, { path });
 }
 
+/** Characters that make a JSON string need escaping (or a lone surrogate check). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify` of a string, skipping its work for the common string that needs no escape. */
+function quote(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 /** Appends the canonical JSON of `input` to `walk.text` and returns the clean copy. */
 function canonical(input: unknown, path: PathLink | undefined, walk: Walk, holder: string): JsonValue {
   let v = input;
@@ -61,7 +69,7 @@ function canonical(input: unknown, path: PathLink | undefined, walk: Walk, holde
   }
   switch (typeof v) {
     case 'string':
-      walk.text += JSON.stringify(v);
+      walk.text += quote(v);
       return v;
     case 'boolean':
       walk.text += v ? 'true' : 'false';
@@ -101,7 +109,7 @@ function canonical(input: unknown, path: PathLink | undefined, walk: Walk, holde
     walk.text += '{';
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
-      walk.text += `${i > 0 ? ',' : ''}${JSON.stringify(k)}:`;
+      walk.text += i > 0 ? `,${quote(k)}:` : `${quote(k)}:`;
       setOwn(rec, k, canonical((obj as Record<string, unknown>)[k], { parent: path, key: k }, walk, k));
     }
     walk.text += '}';
