@@ -7,7 +7,7 @@ import { LmdbStore } from '../storage/lmdb-store.js';
 import { MemoryStore } from '../storage/memory-store.js';
 import { StoreFullError, type Store } from '../storage/store.js';
 import { HybridClock } from './clock.js';
-import { HotCache } from './hot-cache.js';
+import { HotCache, type CachedHead } from './hot-cache.js';
 import { BUCKETS, metaKey, namespacePrefix, prefixEnd, splitHeadKey } from './keys.js';
 import { exportHistory, exportSnapshot, importOp } from './transfer.js';
 import { verifyStore } from './verify.js';
@@ -198,11 +198,16 @@ export class Engine {
 
   async get(namespace: string, key: string): Promise<VersionedValue> {
     this.#ensureOpen();
-    checkNamespace(namespace);
-    checkKey(namespace, key);
-    const { version, value } = this.#current(namespace, key);
-    if (version.deleted) throw this.#notFound(namespace, key);
-    return toVersioned(namespace, key, version, cloneJson(value));
+    // Only validated names ever enter the cache, so a hit needs no validation (the hot path).
+    const cached = typeof namespace === 'string' && typeof key === 'string' ? this.#cached(namespace, key) : undefined;
+    let current = cached;
+    if (!current) {
+      checkNamespace(namespace);
+      checkKey(namespace, key);
+      current = this.#load(namespace, key);
+    }
+    if (current.version.deleted) throw this.#notFound(namespace, key);
+    return toVersioned(namespace, key, current.version, cloneJson(current.value));
   }
 
   async contains(namespace: string, key: string): Promise<boolean> {
@@ -403,15 +408,17 @@ export class Engine {
     return this.#store;
   }
 
-  #current(namespace: string, key: string): { version: StoredVersion; value: JsonValue } {
-    const id = HotCache.id(namespace, key);
+  #cached(namespace: string, key: string): CachedHead | undefined {
     this.#syncCache();
-    const hit = this.#cache.get(id);
-    if (hit) return hit;
+    return this.#cache.get(HotCache.id(namespace, key));
+  }
+
+  /** Reads the current version from the store (verifying it) and caches it. */
+  #load(namespace: string, key: string): CachedHead {
     const found = this.#reader.current(namespace, key);
     if (!found) throw this.#notFound(namespace, key);
     const entry = { version: found.version, value: found.value };
-    this.#cache.set(id, entry, found.size);
+    this.#cache.set(HotCache.id(namespace, key), entry, found.size);
     return entry;
   }
 
