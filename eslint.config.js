@@ -20,6 +20,8 @@ export default tseslint.config(
           ...above(i).map((l) => ({ group: [`**/${l}/*`, `**/${l}`], message: `${layer} must not import ${l} (layers point down only)` })),
           // The facade (src/koru-delta.ts, src/index.ts) composes engine, query, views and events:
           // those layers must not import it; the server and CLI above may.
+          // The engine sees only the Store interface; the facade picks the implementation.
+          ...(i >= 1 && i <= 2 ? [{ group: ['**/storage/lmdb-store*', '**/storage/memory-store*', '**/storage/index*'], message: 'use the Store interface (storage/store.js), not an implementation' }] : []),
           ...(i <= 2 ? [{ group: ['../index.js', '../../index.js', '**/koru-delta.js'], message: 'layers below the facade must not import it' }] : []),
         ],
       }],

@@ -1,4 +1,8 @@
+import { resolve } from 'node:path';
 import { Engine } from './engine/engine.js';
+import { BUCKETS } from './engine/keys.js';
+import { LmdbStore } from './storage/lmdb-store.js';
+import { MemoryStore } from './storage/memory-store.js';
 import { checkNamespace, cloneJson, formatMicros, toMicros } from './engine/index.js';
 import type { HistoryOptions, StartOptions, VersionedValue } from './engine/types.js';
 import { ChangeFeed, type ChangeFeedOptions } from './events/change-feed.js';
@@ -33,7 +37,10 @@ export class KoruDelta extends Engine {
   #views!: ViewManager;
 
   static async start(options: KoruDeltaOptions = {}): Promise<KoruDelta> {
-    const db = await Engine.openWith((store, nodeId, opts) => new KoruDelta(store, nodeId, opts), options);
+    const store = options.path === undefined
+      ? new MemoryStore(BUCKETS)
+      : new LmdbStore({ path: resolve(options.path), buckets: BUCKETS, mapSizeBytes: options.mapSizeBytes });
+    const db = await Engine.openWith((s, nodeId, opts) => new KoruDelta(s, nodeId, opts), store, options);
     db.#feed = new ChangeFeed(db, options.events);
     db.#views = new ViewManager(db);
     return db;

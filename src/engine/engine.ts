@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import {
   DatabaseClosedError, KeyNotFoundError, NoValueAtTimestampError, StorageFullError, fullKey,
 } from '../errors.js';
-import { LmdbStore } from '../storage/lmdb-store.js';
-import { MemoryStore } from '../storage/memory-store.js';
 import { StoreFullError, type Store } from '../storage/store.js';
 import { HybridClock } from './clock.js';
 import { HotCache, type CachedHead } from './hot-cache.js';
-import { BUCKETS, metaKey, namespacePrefix, prefixEnd, splitHeadKey } from './keys.js';
+import { allNamespaces, namespaceCounts } from './namespaces.js';
+import { ensureNodeId } from './open.js';
 import { exportHistory, exportSnapshot, importOp } from './transfer.js';
 import { verifyStore } from './verify.js';
 import { META, readNumber } from './meta.js';
@@ -33,25 +31,6 @@ export function toVersioned(namespace: string, key: string, v: StoredVersion, va
     namespace, key, value: v.deleted ? null : value, versionId: v.versionId, contentHash: v.contentHash,
     timestamp: formatMicros(v.micros), previousVersion: v.parents[0] ?? null, deleted: v.deleted,
   };
-}
-
-async function openStore(options: StartOptions): Promise<Store> {
-  if (options.path === undefined) return new MemoryStore(BUCKETS);
-  return new LmdbStore({ path: resolve(options.path), buckets: BUCKETS, mapSizeBytes: options.mapSizeBytes });
-}
-
-/** Reads the node id, creating it (once, even with several processes racing) on first open. */
-async function ensureNodeId(store: Store): Promise<string> {
-  const existing = store.get('meta', metaKey(META.nodeId));
-  if (existing) return Buffer.from(existing).toString('utf8');
-  return store.transaction((txn) => {
-    const raced = txn.get('meta', metaKey(META.nodeId));
-    if (raced) return Buffer.from(raced).toString('utf8');
-    const id = randomBytes(8).toString('hex');
-    txn.put('meta', metaKey(META.nodeId), Buffer.from(id, 'utf8'));
-    txn.put('meta', metaKey(META.schema), Buffer.from('1', 'utf8'));
-    return id;
-  });
 }
 
 /**
@@ -87,8 +66,8 @@ export class Engine {
   }
 
   /** Opens the database: in memory without `path`, else on disk (LMDB) in that directory. */
-  protected static async openWith<T extends Engine>(create: (store: Store, nodeId: string, options: StartOptions) => T, options: StartOptions): Promise<T> {
-    const store = await openStore(options);
+  /** Opens an engine over `store` (which it then owns: closing the engine closes the store). */
+  protected static async openWith<T extends Engine>(create: (store: Store, nodeId: string, options: StartOptions) => T, store: Store, options: StartOptions): Promise<T> {
     try {
       return create(store, await ensureNodeId(store), options);
     } catch (err) {
@@ -277,23 +256,13 @@ export class Engine {
   }
 
   async listNamespaces(): Promise<string[]> {
-    return (await this.#namespaceCounts()).map((n) => n.namespace);
-  }
-
-  async #namespaceCounts(): Promise<Array<{ namespace: string; keyCount: number }>> {
     this.#ensureOpen();
-    const prefix = metaKey(META.nsPrefix);
-    const out: Array<{ namespace: string; keyCount: number }> = [];
-    for (const { key } of this.#store.range('meta', { gte: prefix, lt: metaKey(META.nsPrefix.slice(0, -1) + ';') })) {
-      const name = Buffer.from(key).toString('utf8');
-      const keyCount = readNumber(this.#store, name);
-      if (keyCount > 0) out.push({ namespace: name.slice(META.nsPrefix.length), keyCount });
-    }
-    return out;
+    return namespaceCounts(this.#store).map((n) => n.namespace);
   }
 
   async stats(): Promise<DatabaseStats> {
-    const namespaces = await this.#namespaceCounts();
+    this.#ensureOpen();
+    const namespaces = namespaceCounts(this.#store);
     return {
       keyCount: readNumber(this.#store, META.keys),
       totalVersions: readNumber(this.#store, META.versions),
@@ -319,7 +288,7 @@ export class Engine {
     this.#ensureOpen();
     const source = options.at === undefined
       ? exportHistory(this.#reader)
-      : exportSnapshot(this.#reader, this.#allNamespaces(), toMicros(options.at));
+      : exportSnapshot(this.#reader, allNamespaces(this.#store), toMicros(options.at));
     let n = 0;
     for (const record of source) {
       yield record;
@@ -351,20 +320,6 @@ export class Engine {
     }
     if (chunk.length > 0) await flush();
     return result;
-  }
-
-  /** Every namespace with heads (deleted keys included), sorted. */
-  #allNamespaces(): string[] {
-    const names: string[] = [];
-    let from: Buffer | undefined;
-    for (;;) {
-      const [next] = [...this.#store.range('heads', { gte: from, limit: 1 })];
-      if (!next) return names;
-      const { namespace } = splitHeadKey(next.key);
-      names.push(namespace);
-      // `ns 01` sorts after every `ns 00 key` and before any longer namespace name.
-      from = prefixEnd(namespacePrefix(namespace));
-    }
   }
 
   /** The last change-log sequence number committed by any process. */
