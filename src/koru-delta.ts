@@ -128,11 +128,10 @@ export class KoruDelta extends Engine {
     return this.#feed;
   }
 
+  /** Lets in-flight writes finish (with their view updates and events), then closes. */
   override async close(): Promise<void> {
-    if (!this.isClosed) {
-      this.#feed?.close();
-      this.#views?.close();
-    }
-    return super.close();
+    await super.close();
+    this.#feed?.close();
+    this.#views?.close();
   }
 }

@@ -351,9 +351,11 @@ export class Engine {
 
   // ---- internals shared with the layers above ------------------------------------------------
 
-  /** The read side over the store (upper layers scan heads and the change log through it). */
+  /**
+   * The read side over the store (upper layers scan heads and the change log through it). Usable
+   * while `close()` drains in-flight writes, so their events are still delivered.
+   */
   get reader(): Reader {
-    this.#ensureOpen();
     return this.#reader;
   }
 

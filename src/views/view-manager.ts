@@ -153,8 +153,16 @@ export class ViewManager {
     this.#byNamespace = new Map();
     for (const view of layout.allViews(txn)) {
       if (!view.autoRefresh || view.query.at !== undefined) continue;
+      let matches: (doc: JsonValue) => boolean;
+      try {
+        matches = compileQuery(view.query).matches;
+      } catch (err) {
+        // One unreadable definition must not stop every write: that view just stops following.
+        process.emitWarning(`view ${view.name} cannot be maintained: ${(err as Error).message}`, 'KoruDeltaWarning');
+        continue;
+      }
       const list = this.#byNamespace.get(view.namespace) ?? [];
-      list.push({ view, matches: compileQuery(view.query).matches });
+      list.push({ view, matches });
       this.#byNamespace.set(view.namespace, list);
     }
   }

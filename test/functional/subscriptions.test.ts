@@ -139,3 +139,20 @@ describe('change feed across processes and restarts (lmdb)', () => {
     await again.close();
   });
 });
+
+describe('closing with writes in flight', () => {
+  it('delivers events and maintains auto views for writes still in flight at close', async () => {
+    const path = join(tmpDir(), 'db');
+    const db = await KoruDelta.start({ path });
+    await db.createView({ name: 'all', namespace: 'c', autoRefresh: true });
+    const seen: number[] = [];
+    db.subscribe({}, (e) => void seen.push(e.seq));
+    const writes = Array.from({ length: 20 }, (_, i) => db.put('c', `k${i}`, i));
+    await db.close();
+    await Promise.all(writes);
+    assert.equal(seen.length, 20);
+    const again = await KoruDelta.start({ path });
+    assert.equal((await again.queryView('all')).totalCount, 20);
+    await again.close();
+  });
+});
