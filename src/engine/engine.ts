@@ -159,7 +159,7 @@ export class Engine {
       }
       const { version, inline } = record;
       if (version.deleted) continue;
-      const hit = this.#cache.get(HotCache.id(namespace, key));
+      const hit = this.#cache.disabled ? undefined : this.#cache.peek(HotCache.id(namespace, key));
       const value = hit && hit.version.versionId === version.versionId
         ? hit.value
         : this.#reader.value(namespace, key, version, inline);

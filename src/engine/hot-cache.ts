@@ -30,6 +30,11 @@ export class HotCache {
     return this.#lru?.get(id);
   }
 
+  /** A lookup that does not count as a use (scans must not churn the recency order). */
+  peek(id: string): CachedHead | undefined {
+    return this.#lru?.peek(id);
+  }
+
   set(id: string, entry: CachedHead, sizeBytes: number): void {
     this.#lru?.set(id, entry, { size: Math.max(1, sizeBytes) });
   }

@@ -2,7 +2,7 @@ import { CorruptedError, fullKey } from '../errors.js';
 import type { StoreReader } from '../storage/store.js';
 import { readBlob } from './blobs.js';
 import {
-  headKey, namespacePrefix, prefixEnd, readU64, splitHeadKey, splitVersionKey, u64, versionLowerBound,
+  headKey, namespacePrefix, prefixEnd, readU64, splitVersionKey, u64, versionLowerBound,
   versionPrefix, versionUpperBound,
 } from './keys.js';
 import { decodeRecord, type DecodedRecord, type StoredVersion } from './record.js';
@@ -23,6 +23,8 @@ export interface VersionRange {
   reverse?: boolean;
   limit?: number;
 }
+
+const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 function corrupted(namespace: string, key: string, what: string, cause?: unknown): CorruptedError {
   return new CorruptedError(`Corrupted data for ${fullKey(namespace, key)}: ${what}`, { namespace, key, cause });
@@ -71,7 +73,7 @@ export class Reader {
       throw corrupted(namespace, key, `the value of version ${version.versionId} does not match its content hash`);
     }
     try {
-      return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as JsonValue;
+      return JSON.parse(asBuffer(bytes).toString('utf8')) as JsonValue;
     } catch (err) {
       throw corrupted(namespace, key, `the value of version ${version.versionId} is not JSON`, err);
     }
@@ -103,8 +105,9 @@ export class Reader {
   /** Heads of a namespace in key order (tombstones included). */
   *heads(namespace: string): Generator<{ key: string; record: DecodedRecord }> {
     const prefix = namespacePrefix(namespace);
+    const skip = prefix.length;
     for (const { key, value } of this.store.range('heads', { gte: prefix, lt: prefixEnd(prefix) })) {
-      const k = splitHeadKey(key).key;
+      const k = asBuffer(key).toString('utf8', skip);
       let record: DecodedRecord;
       try {
         record = decodeRecord(value);
