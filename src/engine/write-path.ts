@@ -173,13 +173,16 @@ export class WritePath {
       counters.add(META.blobs, 1);
     }
     const vk = versionKey(namespace, key, version.micros, version.versionId);
-    txn.put('versions', vk, encodeRecord(version));
+    // The head record is the version record with the value appended: encode once, store a prefix.
+    const inline = encoded.bytes.length <= INLINE_MAX_BYTES ? encoded.bytes : undefined;
+    const record = encodeRecord(version, inline);
+    txn.put('versions', vk, inline ? record.subarray(0, record.length - inline.length) : record);
     txn.put('changes', u64(version.seq), vk);
     counters.add(META.versions, 1);
     const isHead = !previous || version.micros > previous.micros ||
       (version.micros === previous.micros && version.origin > previous.origin);
     if (isHead) {
-      txn.put('heads', hk, encodeRecord(version, encoded.bytes.length <= INLINE_MAX_BYTES ? encoded.bytes : undefined));
+      txn.put('heads', hk, record);
       const live = (previous && !previous.deleted ? 1 : 0);
       const delta = (version.deleted ? 0 : 1) - live;
       counters.add(META.keys, delta);
