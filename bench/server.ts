@@ -4,14 +4,23 @@
  * machine when their binaries are installed, and prints ratios.
  *
  * Workloads, 32 connections each, loopback only: GET of one key, PUT of a ~200-byte document
- * (rotating over 1,000 keys). KoruDelta runs as its own process with its default settings
- * (durable group-committed writes on LMDB, request logging at info). etcd runs with its defaults
- * (fsync per commit). Redis runs in memory (persistence off), the GET ceiling the issue compares to.
+ * (rotating over 1,000 keys). KoruDelta runs as its own process (`node bin/kdelta.js serve`, built
+ * first) with its default settings: durable group-committed writes on LMDB, one log line per request
+ * at info (written to a file, and counted afterwards). etcd runs with its defaults (fsync per
+ * commit). Redis runs in memory (persistence off), the GET ceiling the issue compares to.
  *
- * Env: BENCH_SECONDS (per workload, default 10).
+ * Load generator: `wrk` (C; 2 threads, 32 connections, fixed duration) when it is on PATH, so the
+ * HTTP servers are measured with a client about as cheap as Redis's own C `redis-benchmark`;
+ * otherwise autocannon (JavaScript), which on a 2-core machine takes most of a core itself and so
+ * caps every HTTP figure well below what the server can do. Redis is always measured with
+ * `redis-benchmark`. A bare `node:http` server answering a constant 200-byte JSON is measured too:
+ * the ceiling of any Node HTTP server on this machine with this generator.
+ *
+ * Env: BENCH_SECONDS (per workload, default 10), BENCH_GENERATOR=autocannon to force autocannon.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,24 +45,43 @@ interface CannonResult {
   errors: number;
   timeouts: number;
   non2xx: number;
+  '2xx': number;
 }
-const autocannon = createRequire(import.meta.url)('autocannon') as (o: CannonOptions) => Promise<CannonResult>;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Math.min(2, SECONDS);
 const CONNECTIONS = 32;
+const THREADS = 2;
+const KEYS = 1000;
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'koru-bench-server-'));
 const children: ChildProcess[] = [];
+/** Responses the generator completed (warm-ups included) since last reset. */
+let completed = 0;
 
 interface Figures {
   rps: number;
   p50: number;
   p99: number;
   errors: number;
+  /** Responses completed in the measured run (2xx and not). */
+  requests: number;
+}
+
+/** One workload as both generators understand it: a URL and a list of requests to rotate over. */
+interface Workload {
+  url: string;
+  method: 'GET' | 'POST' | 'PUT';
+  headers?: Record<string, string>;
+  /** Path and body of each request; one entry for a fixed request. */
+  requests: Array<{ path: string; body?: string }>;
 }
 
 const DOC = { name: 'Ada Lovelace', email: 'ada@example.com', tags: ['math', 'engines', 'poetry'], address: { city: 'London', zip: 'W1' }, score: 97.5, active: true, note: 'x'.repeat(40) };
 const DOC_JSON = JSON.stringify(DOC);
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+const GENERATOR: 'wrk' | 'autocannon' = process.env.BENCH_GENERATOR !== 'autocannon' && has('wrk') ? 'wrk' : 'autocannon';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -79,38 +107,153 @@ async function waitFor(check: () => Promise<boolean>, what: string, ms = 15_000)
   throw new Error(`${what} did not start within ${ms / 1000} s`);
 }
 
-function start(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const child = spawn(cmd, args, { stdio: 'ignore', env: { ...process.env, ...env } });
+function start(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; stdout?: 'pipe' | 'ignore'; stderrFd?: number } = {}): ChildProcess {
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', options.stdout ?? 'ignore', options.stderrFd ?? 'ignore'],
+    env: { ...process.env, ...options.env },
+  });
   children.push(child);
   return child;
 }
 
-async function cannon(opts: CannonOptions): Promise<Figures> {
-  // A short warm-up lets the JIT and caches settle before the measured run.
-  await autocannon({ ...opts, duration: Math.min(2, SECONDS), connections: CONNECTIONS });
-  const r = await autocannon({ ...opts, duration: SECONDS, connections: CONNECTIONS });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
-}
-
-async function koruDelta(): Promise<{ get: Figures; put: Figures }> {
-  const port = await freePort();
-  const script = `import { serve } from ${JSON.stringify(join(root, 'src/server/index.ts'))};
-    const s = await serve({ dbPath: process.argv[1], port: Number(process.argv[2]) });
-    process.on('SIGTERM', () => s.close().then(() => process.exit(0)));`;
-  start(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, join(work, 'koru'), String(port)]);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/health`)).ok, 'KoruDelta');
-  await fetch(`${url}/api/v1/bench/doc`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: `{"value":${DOC_JSON}}` });
-  const get = await cannon({ url: `${url}/api/v1/bench/doc` });
-  let n = 0;
-  const put = await cannon({
-    url, method: 'PUT', headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, path: `/api/v1/bench/doc-${n++ % 1000}`, body: `{"value":${DOC_JSON}}` }) }],
+/** Resolves with the first match of `pattern` in the child's stdout. */
+function announced(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within 15 s`)), 15_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = pattern.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code} before listening`));
+    });
   });
-  return { get, put };
 }
 
-async function etcd(): Promise<{ get: Figures; put: Figures } | undefined> {
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+}
+
+// ---- wrk ------------------------------------------------------------------------------------
+
+/** A Lua long-bracket string literal (the content never holds `]==]`). */
+const lua = (s: string) => `[==[${s}]==]`;
+
+/** A wrk script that pre-formats every request once per thread, then rotates over them. */
+function wrkScript(w: Workload): string {
+  const file = join(work, `wrk-${Math.random().toString(36).slice(2)}.lua`);
+  const headers = Object.entries(w.headers ?? {}).map(([k, v]) => `[ ${lua(k)} ] = ${lua(v)}`).join(', ');
+  const items = w.requests.map((r) => `{ ${lua(r.path)}, ${r.body === undefined ? 'nil' : lua(r.body)} }`).join(',\n');
+  writeFileSync(file, `local items = {
+${items}
+}
+local reqs = {}
+local n = 0
+init = function(args)
+  for i, item in ipairs(items) do reqs[i] = wrk.format(${lua(w.method)}, item[1], { ${headers} }, item[2]) end
+  n = math.random(#reqs) - 1
+end
+request = function()
+  n = n % #reqs + 1
+  return reqs[n]
+end
+`);
+  return file;
+}
+
+/** wrk's latency figures ("1.23ms", "850.00us", "1.02s") in milliseconds. */
+function wrkMs(s: string | undefined): number {
+  const m = s ? /^([\d.]+)(us|ms|s)$/.exec(s) : null;
+  if (!m) return Number.NaN;
+  return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+}
+
+function runWrk(w: Workload, seconds: number): Figures {
+  const script = wrkScript(w);
+  const r = spawnSync('wrk', ['-t', String(THREADS), '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--timeout', '5s', '--latency', '-s', script, w.url], {
+    encoding: 'utf8', timeout: (seconds + 30) * 1000,
+  });
+  const out = r.stdout ?? '';
+  if (r.status !== 0) throw new Error(`wrk failed (${r.status ?? r.signal}): ${r.stderr}${out}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const socketErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  return {
+    rps, requests,
+    p50: wrkMs(/\s50%\s+(\S+)/.exec(out)?.[1]),
+    p99: wrkMs(/\s99%\s+(\S+)/.exec(out)?.[1]),
+    errors: non2xx + socketErrors,
+  };
+}
+
+// ---- autocannon -----------------------------------------------------------------------------
+
+async function runCannon(w: Workload, seconds: number): Promise<Figures> {
+  const autocannon = createRequire(import.meta.url)('autocannon') as (o: CannonOptions) => Promise<CannonResult>;
+  let n = 0;
+  const fixed = w.requests.length === 1;
+  const opts: CannonOptions = {
+    url: w.url, method: w.method, headers: w.headers, connections: CONNECTIONS, duration: seconds,
+    ...(fixed
+      ? { path: w.requests[0].path, body: w.requests[0].body }
+      : { requests: [{ setupRequest: (req) => ({ ...req, ...w.requests[n++ % w.requests.length] }) }] }),
+  };
+  const r = await autocannon(opts);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, requests: r['2xx'] + r.non2xx };
+}
+
+/** A short warm-up lets the JIT and caches settle, then the measured run. */
+async function load(w: Workload): Promise<Figures> {
+  const warm = GENERATOR === 'wrk' ? runWrk(w, WARMUP_SECONDS) : await runCannon(w, WARMUP_SECONDS);
+  const measured = GENERATOR === 'wrk' ? runWrk(w, SECONDS) : await runCannon(w, SECONDS);
+  completed += warm.requests + measured.requests;
+  return measured;
+}
+
+// ---- systems under test ---------------------------------------------------------------------
+
+interface Result {
+  get: Figures;
+  put: Figures;
+  note?: string;
+}
+
+const putRequests = (path: (i: number) => string, body: (i: number) => string) =>
+  Array.from({ length: KEYS }, (_, i) => ({ path: path(i), body: body(i) }));
+
+async function koruDelta(): Promise<Result> {
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+  const logFile = join(work, 'koru.log');
+  const logFd = openSync(logFile, 'w');
+  const server = start(process.execPath, [join(root, 'bin/kdelta.js'), '-d', join(work, 'koru'), 'serve', '--port', '0'], {
+    env: { KORU_LOG: 'info' }, stdout: 'pipe', stderrFd: logFd,
+  });
+  closeSync(logFd);
+  const url = await announced(server, /Listening on (\S+)/, 'KoruDelta');
+  completed = 1;
+  await fetch(`${url}/api/v1/bench/doc`, { method: 'PUT', headers: JSON_HEADERS, body: `{"value":${DOC_JSON}}` });
+  const get = await load({ url, method: 'GET', requests: [{ path: '/api/v1/bench/doc' }] });
+  const put = await load({ url, method: 'PUT', headers: JSON_HEADERS, requests: putRequests((i) => `/api/v1/bench/doc-${i}`, () => `{"value":${DOC_JSON}}`) });
+  await stop(server);
+  // Requests in flight when the generator stopped are answered (and logged) too, so logged >= completed.
+  const logged = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"msg":"request"')).length;
+  const lost = logged < completed ? ' (LINES LOST)' : '';
+  return { get, put, note: `KoruDelta request log (info, to a file): ${logged.toLocaleString('en-US')} lines for ${completed.toLocaleString('en-US')} responses the generator completed, warm-ups included${lost}` };
+}
+
+async function etcd(): Promise<Result | undefined> {
   if (!has('etcd')) return undefined;
   const [client, peer] = [await freePort(), await freePort()];
   start('etcd', [
@@ -124,18 +267,14 @@ async function etcd(): Promise<{ get: Figures; put: Figures } | undefined> {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const putBody = (key: string) => JSON.stringify({ key: b64(key), value: b64(DOC_JSON) });
   await fetch(`${url}/v3/kv/put`, { method: 'POST', body: putBody('bench/doc') });
-  const get = await cannon({ url: `${url}/v3/kv/range`, method: 'POST', body: JSON.stringify({ key: b64('bench/doc') }) });
-  let n = 0;
-  const put = await cannon({
-    url, method: 'POST',
-    requests: [{ setupRequest: (req) => ({ ...req, path: '/v3/kv/put', body: putBody(`bench/doc-${n++ % 1000}`) }) }],
-  });
+  const get = await load({ url, method: 'POST', headers: JSON_HEADERS, requests: [{ path: '/v3/kv/range', body: JSON.stringify({ key: b64('bench/doc') }) }] });
+  const put = await load({ url, method: 'POST', headers: JSON_HEADERS, requests: putRequests(() => '/v3/kv/put', (i) => putBody(`bench/doc-${i}`)) });
   return { get, put };
 }
 
 function redisFigure(output: string, test: string): Figures {
   const m = new RegExp(`${test}: ([\\d.]+) requests per second, p50=([\\d.]+) msec`).exec(output);
-  return { rps: m ? Number(m[1]) : Number.NaN, p50: m ? Number(m[2]) : Number.NaN, p99: Number.NaN, errors: 0 };
+  return { rps: m ? Number(m[1]) : Number.NaN, p50: m ? Number(m[2]) : Number.NaN, p99: Number.NaN, errors: 0, requests: 0 };
 }
 
 function redisPing(port: number): Promise<boolean> {
@@ -151,46 +290,84 @@ function redisPing(port: number): Promise<boolean> {
   });
 }
 
-async function redis(): Promise<{ get: Figures; put: Figures } | undefined> {
+async function redis(): Promise<Result | undefined> {
   if (!has('redis-server') || !has('redis-benchmark')) return undefined;
   const port = await freePort();
   start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', work]);
   await waitFor(() => redisPing(port), 'redis');
-  // About SECONDS per test at this machine's rate; redis-benchmark counts requests, not time.
-  const n = String(Math.round(35_000 * SECONDS));
-  const out = spawnSync('redis-benchmark', ['-p', String(port), '-t', 'get,set', '-c', String(CONNECTIONS), '-d', String(DOC_JSON.length), '-n', n, '-q'], { encoding: 'utf8' }).stdout;
-  return { get: redisFigure(out, 'GET'), put: redisFigure(out, 'SET') };
+  // redis-benchmark counts requests, not time: about SECONDS per test at this machine's rate.
+  const n = String(Math.round(50_000 * SECONDS));
+  const r = spawnSync('redis-benchmark', ['-p', String(port), '-t', 'get,set', '-c', String(CONNECTIONS), '-d', String(DOC_JSON.length), '-n', n, '-q'], {
+    encoding: 'utf8', timeout: (SECONDS * 10 + 30) * 1000,
+  });
+  return { get: redisFigure(r.stdout ?? '', 'GET'), put: redisFigure(r.stdout ?? '', 'SET') };
 }
+
+/** A minimal node:http server answering a fixed 200-byte JSON: the ceiling of Node HTTP here. */
+async function bareNode(): Promise<Figures> {
+  const body = JSON.stringify({ namespace: 'bench', key: 'doc', value: { note: 'y'.repeat(93) }, versionId: 'v'.repeat(20), deleted: false });
+  const script = `const body = ${JSON.stringify(body)};
+    const s = require('node:http').createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+    s.keepAliveTimeout = 65000;
+    s.listen(0, '127.0.0.1', () => console.log('Listening on http://127.0.0.1:' + s.address().port));
+    process.on('SIGTERM', () => process.exit(0));`;
+  const child = start(process.execPath, ['-e', script], { stdout: 'pipe' });
+  const url = await announced(child, /Listening on (\S+)/, 'bare node:http');
+  try {
+    return await load({ url, method: 'GET', requests: [{ path: '/' }] });
+  } finally {
+    await stop(child);
+  }
+}
+
+// ---- report ---------------------------------------------------------------------------------
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
 const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
 
+function verdict(value: number, base: number | undefined, target: number): string {
+  if (!base || !Number.isFinite(base) || base <= 0) return 'n/a';
+  return value / base >= target ? 'met' : 'NOT met';
+}
+
 async function main(): Promise<void> {
-  console.log(`server benchmark: ${CONNECTIONS} connections, ${SECONDS} s per workload, ${DOC_JSON.length}-byte documents, loopback`);
+  const generatorLine = GENERATOR === 'wrk'
+    ? `wrk (C, ${THREADS} threads, ${CONNECTIONS} connections)`
+    : `autocannon (JavaScript, ${CONNECTIONS} connections; install wrk for figures not capped by the generator)`;
+  console.log(`server benchmark: ${SECONDS} s per workload after a ${WARMUP_SECONDS} s warm-up, ${DOC_JSON.length}-byte documents, loopback`);
+  console.log(`HTTP load generator: ${generatorLine}; Redis: redis-benchmark (C)`);
   const ours = await koruDelta();
   console.log(`KoruDelta: GET ${fmt(ours.get.rps)} req/s, PUT ${fmt(ours.put.rps)} req/s`);
   const e = await etcd().catch((err: Error) => void console.log(`etcd failed: ${err.message}`));
   if (e) console.log(`etcd: GET ${fmt(e.get.rps)} req/s, PUT ${fmt(e.put.rps)} req/s`);
   const r = await redis().catch((err: Error) => void console.log(`redis failed: ${err.message}`));
-  const rows: Array<[string, Figures, Figures | undefined, Figures | undefined]> = [
-    ['GET one key', ours.get, e?.get, r?.get],
-    ['PUT ~200 B doc', ours.put, e?.put, r?.put],
-  ];
+  if (r) console.log(`Redis: GET ${fmt(r.get.rps)} req/s, SET ${fmt(r.put.rps)} req/s`);
+  const bare = await bareNode().catch((err: Error) => void console.log(`bare node:http failed: ${err.message}`));
+
   console.log('');
-  console.log('| workload | KoruDelta req/s | p50 / p99 ms | errors | etcd req/s | Redis req/s | vs etcd | vs Redis |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-  for (const [name, k, et, rd] of rows) {
-    console.log(`| ${name} | ${fmt(k.rps)} | ${fmt(k.p50, 1)} / ${fmt(k.p99, 1)} | ${k.errors} | ${fmt(et?.rps ?? Number.NaN)} | ${fmt(rd?.rps ?? Number.NaN)} | ${ratio(k.rps, et?.rps)} | ${ratio(k.rps, rd?.rps)} |`);
-  }
-  if (!e) console.log('\netcd not installed (Debian: etcd-server): its column is empty.');
-  if (!r) console.log('\nredis-server / redis-benchmark not installed (Debian: redis-server, redis-tools): its column is empty.');
-  console.log('\nTargets (issue 5): GET >= 0.5x Redis, durable PUT >= 2x etcd. Redis runs in memory (no fsync); etcd and KoruDelta fsync every commit (group commit).');
+  console.log(`Generator: ${GENERATOR === 'wrk' ? 'wrk' : 'autocannon'} (HTTP), redis-benchmark (Redis)`);
+  console.log('');
+  console.log('| workload | KoruDelta req/s | p50 / p99 ms | errors | etcd req/s | Redis req/s | vs etcd | vs Redis | target |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  const row = (name: string, k: Figures, et: Figures | undefined, rd: Figures | undefined, target: string) =>
+    console.log(`| ${name} | ${fmt(k.rps)} | ${fmt(k.p50, 2)} / ${fmt(k.p99, 2)} | ${k.errors} | ${fmt(et?.rps ?? Number.NaN)} | ${fmt(rd?.rps ?? Number.NaN)} | ${ratio(k.rps, et?.rps)} | ${ratio(k.rps, rd?.rps)} | ${target} |`);
+  row('GET one key', ours.get, e?.get, r?.get, `>= 0.5x Redis: ${verdict(ours.get.rps, r?.get.rps, 0.5)}`);
+  row('PUT ~200 B doc (durable)', ours.put, e?.put, r?.put, `>= 2x etcd: ${verdict(ours.put.rps, e?.put.rps, 2)}`);
+  if (bare) row('bare node:http constant 200 B (GET ceiling)', bare, e?.get, r?.get, 'context only');
+  console.log('');
+  if (ours.note) console.log(ours.note);
+  if (!e) console.log('etcd not installed (Debian: etcd-server): its column is empty.');
+  if (!r) console.log('redis-server / redis-benchmark not installed (Debian: redis-server, redis-tools): its column is empty.');
+  console.log('Targets (issue 5): GET >= 0.5x Redis, durable PUT >= 2x etcd. Redis runs in memory (no fsync); etcd and KoruDelta fsync every commit (group commit).');
+  console.log('The bare node:http row is a constant response from a one-line server: no routing, no database, no logging.');
 }
 
 try {
   await main();
 } finally {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 500));
+  for (const c of children) await stop(c);
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,8 +1,10 @@
 import cors from '@fastify/cors';
+import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { RouteContext } from './context.js';
 import type { ServedDatabase } from './database.js';
+import { fastGet, serverWithFastPath } from './fast-get.js';
 import { GetCache } from './get-cache.js';
 import { HTTP_ERROR_CODES, HttpError, mapError } from './http-errors.js';
 import { createLogger } from './logger.js';
@@ -38,24 +40,47 @@ export interface AppOptions {
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/** Counts open connections and marks the ones beyond the limit, for both request paths. */
+class ConnectionGuard {
+  readonly #over = new WeakSet<object>();
+  #open = 0;
+
+  constructor(readonly limit: number) {}
+
+  watch(server: FastifyInstance['server']): void {
+    server.on('connection', (socket) => {
+      this.#open++;
+      if (this.#open > this.limit) this.#over.add(socket);
+      socket.once('close', () => this.#open--);
+    });
+  }
+
+  turnedAway(req: IncomingMessage): boolean {
+    return this.#over.has(req.socket);
+  }
+}
+
 /**
  * Tags every response with its request id, and turns away connections beyond the limit with a
  * readable 503 instead of a silent reset. One callback-style hook: the cheapest kind on the hot path.
  */
-function installRequestHook(app: FastifyInstance, maxConnections: number): void {
-  const over = new WeakSet<object>();
-  let open = 0;
-  app.server.on('connection', (socket) => {
-    open++;
-    if (open > maxConnections) over.add(socket);
-    socket.once('close', () => open--);
-  });
+function installRequestHook(app: FastifyInstance, guard: ConnectionGuard): void {
+  guard.watch(app.server);
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
-    if (!over.has(req.raw.socket)) return done();
+    if (!guard.turnedAway(req.raw)) return done();
     reply.header('connection', 'close');
-    done(new HttpError('SERVICE_UNAVAILABLE', `Too many connections (the limit is ${maxConnections}); retry later`));
+    done(new HttpError('SERVICE_UNAVAILABLE', `Too many connections (the limit is ${guard.limit}); retry later`));
   });
+}
+
+/** Fastify's default request ids (`req-1`, `req-2`, … base 36), shared with the fast GET path. */
+function requestIds(): () => string {
+  let next = 0;
+  return () => {
+    next = (next + 1) & 0x7fffffff;
+    return `req-${next.toString(36)}`;
+  };
 }
 
 function installErrorHandling(app: FastifyInstance, maxBodyBytes: number): void {
@@ -77,16 +102,32 @@ function installErrorHandling(app: FastifyInstance, maxBodyBytes: number): void 
  */
 export function createApp(db: ServedDatabase, options: AppOptions = {}): FastifyInstance {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const logger = options.logger ?? createLogger();
+  const metrics = new ServerMetrics(db);
+  const sse = new SseHub();
+  const getCache = new GetCache(db, options.getCacheBytes ?? 32 * 1024 * 1024);
+  const guard = new ConnectionGuard(options.maxConnections ?? 1024);
+  const genReqId = requestIds();
+  const keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
+  const requestTimeout = options.requestTimeoutMs ?? 120_000;
+  let closing = false;
+  // Repeated GETs of a key are answered before routing (fast-get.ts); CORS headers are Fastify's
+  // business, so with CORS on every request is routed.
+  const fast = options.cors
+    ? () => false
+    : fastGet({ cache: getCache, metrics, logger, genReqId, turnedAway: (req) => guard.turnedAway(req), closing: () => closing });
   const app = Fastify({
-    loggerInstance: options.logger ?? createLogger(),
+    loggerInstance: logger,
     // One line per request comes from request-log.ts instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
+    genReqId,
     bodyLimit: maxBodyBytes,
     // Keys are up to 512 bytes of UTF-8: up to 1,536 characters once percent-encoded.
     routerOptions: { maxParamLength: 4096 },
-    requestTimeout: options.requestTimeoutMs ?? 120_000,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
+    requestTimeout,
+    keepAliveTimeout,
+    serverFactory: serverWithFastPath(fast, { keepAliveTimeout, requestTimeout }),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     // Values may legitimately contain "__proto__" keys; the library stores them as own properties.
@@ -94,25 +135,20 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
     onConstructorPoisoning: 'ignore',
   }) as unknown as FastifyInstance;
 
-  const metrics = new ServerMetrics(db);
-  const sse = new SseHub();
-  const ctx: RouteContext = {
-    db, metrics, sse, maxBodyBytes,
-    getCache: new GetCache(db, options.getCacheBytes ?? 32 * 1024 * 1024),
-    heartbeatMs: options.heartbeatMs ?? 15_000,
-  };
+  const ctx: RouteContext = { db, metrics, sse, maxBodyBytes, getCache, heartbeatMs: options.heartbeatMs ?? 15_000 };
 
   // JSON (and NDJSON for import) only: a text/plain body is a 415, not a string value.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app, maxBodyBytes);
   installRequestLog(app, metrics);
-  installRequestHook(app, options.maxConnections ?? 1024);
+  installRequestHook(app, guard);
   const stopCounting = db.onCommit((writes) => metrics.countWrites(writes.length));
   app.addHook('onClose', async () => stopCounting());
   // Node's close() drops only the keep-alive connections idle at that instant; ones finishing a
   // request afterwards would hold shutdown for the whole keep-alive timeout, so sweep until closed.
   let sweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
+    closing = true;
     sse.closeAll();
     sweep = setInterval(() => app.server.closeIdleConnections(), 50);
   });

@@ -3,10 +3,19 @@ import { headKey } from '../engine/keys.js';
 import type { VersionedValue } from '../engine/types.js';
 import type { ServedDatabase } from './database.js';
 
-interface Entry {
+/** A cached `GET /api/v1/:ns/:key` response. */
+export interface CachedBody {
+  /** The JSON body. */
+  body: string;
+  /** Its length in bytes (the Content-Length). */
+  bytes: number;
+}
+
+interface Entry extends CachedBody {
+  /** The key of the head record in the store. */
+  headKey: Buffer;
   /** The head record the body was made from: the body is current while the stored head is these bytes. */
   head: Uint8Array;
-  body: string;
 }
 
 /**
@@ -15,6 +24,11 @@ interface Entry {
  * read and a short compare, and is exact whoever wrote (this process or another one on the same
  * database), so no invalidation protocol is needed. A miss goes through `db.get()`, which validates
  * names, verifies the content hash and reports errors as usual.
+ *
+ * Entries are found by the request's raw URL (as sent, percent-encoding and query string included):
+ * an entry is only made by the `GET /api/v1/:ns/:key` route for the URL the router sent there, and
+ * the route table never changes, so the same URL always means the same namespace and key. That lets
+ * the server answer a repeated GET before routing (see fast-get.ts) without decoding the path itself.
  */
 export class GetCache {
   readonly #db: ServedDatabase;
@@ -25,31 +39,46 @@ export class GetCache {
     this.#lru = new LRUCache<string, Entry>({
       max: 100_000,
       maxSize: Math.max(1, maxBytes),
-      sizeCalculation: (e) => e.body.length * 2 + e.head.byteLength + 64,
+      sizeCalculation: (e, url) => (e.body.length + url.length) * 2 + e.head.byteLength + e.headKey.byteLength + 128,
     });
   }
 
-  /** The JSON body of `GET /api/v1/:ns/:key`. Rejects as `db.get()` does. */
-  async body(namespace: string, key: string): Promise<string> {
-    const id = `${namespace}\u0000${key}`;
-    const hit = this.#lru.get(id);
-    if (hit) {
-      const same = this.#db.store.read('heads', headKey(namespace, key), (head) => Buffer.compare(head, hit.head) === 0);
-      if (same === true) return hit.body;
-      this.#lru.delete(id);
+  /**
+   * The cached body for `url` if it is still current, synchronously; undefined when there is none,
+   * it is stale (then dropped), or the store cannot be read (the routed path reports that).
+   */
+  current(url: string): CachedBody | undefined {
+    const hit = this.#lru.get(url);
+    if (hit === undefined) return undefined;
+    let same: boolean | undefined;
+    try {
+      same = this.#db.store.read('heads', hit.headKey, (head) => Buffer.compare(head, hit.head) === 0);
+    } catch {
+      return undefined;
     }
+    if (same === true) return hit;
+    this.#lru.delete(url);
+    return undefined;
+  }
+
+  /** The JSON body of `GET /api/v1/:ns/:key` requested as `url`. Rejects as `db.get()` does. */
+  async body(namespace: string, key: string, url: string): Promise<CachedBody> {
+    const hit = this.current(url);
+    if (hit) return hit;
     // db.get() reads synchronously before its promise settles, so it and the head read below see
     // the same store snapshot; db.get() validates the names first, so a bad key never reaches the store.
     const pending = this.#db.get(namespace, key);
+    const hk = headKey(namespace, key);
     let head: Uint8Array | undefined;
     try {
-      head = this.#db.store.get('heads', headKey(namespace, key));
+      head = this.#db.store.get('heads', hk);
     } catch {
       head = undefined;
     }
     const version: VersionedValue = await pending;
     const body = JSON.stringify(version);
-    if (head) this.#lru.set(id, { head, body });
-    return body;
+    const entry: Entry = { body, bytes: Buffer.byteLength(body), headKey: hk, head: head ?? new Uint8Array(0) };
+    if (head) this.#lru.set(url, entry);
+    return entry;
   }
 }

@@ -1,37 +1,50 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** What `/metrics` reports about the database when scraped. */
 export interface MetricsSource {
   diskSize(): Promise<number>;
 }
 
-type RequestLabels = 'method' | 'route' | 'status';
+const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
+/** Count, latency sum and latency buckets of one (method, route, status) series. */
+interface RequestSeries {
+  labels: string;
+  count: number;
+  sum: number;
+  /** Observations per bucket (not cumulative); the last slot is above the largest bound. */
+  buckets: Float64Array;
+}
+
+/** A Prometheus label value, escaped. */
+const labelValue = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
 /**
  * Prometheus metrics of one server (its own registry, so several servers in one process do not
- * collide). Per-request updates go through cached label children: the label lookup is the costly
- * part of prom-client on a hot path.
+ * collide). The per-request series (`korudelta_http_requests_total`,
+ * `korudelta_http_request_duration_seconds`) and the read counter are plain numbers updated in a few
+ * nanoseconds and rendered at scrape time: prom-client re-hashes the labels of every observation,
+ * a real cost on the GET hot path. Everything else is prom-client's.
  */
 export class ServerMetrics {
   readonly registry = new Registry();
-  readonly #requests: Counter<RequestLabels>;
-  readonly #latency: Histogram<RequestLabels>;
   readonly #writes: Counter;
-  readonly #reads: Counter;
   readonly #subscribers: Gauge;
-  readonly #children = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<RequestLabels> }>();
+  readonly #series = new Map<string, RequestSeries>();
+  #reads = 0;
 
   constructor(source: MetricsSource) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'korudelta_' });
-    this.#requests = new Counter({ name: 'korudelta_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers });
-    this.#latency = new Histogram({
-      name: 'korudelta_http_request_duration_seconds', help: 'HTTP request latency by route and status',
-      labelNames: ['method', 'route', 'status'], registers,
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-    });
     this.#writes = new Counter({ name: 'korudelta_writes_total', help: 'Versions committed by this server process (puts, deletes, batch entries, imports)', registers });
-    this.#reads = new Counter({ name: 'korudelta_reads_total', help: 'Read operations served (gets, history, lists, queries, exports)', registers });
+    const reads = () => this.#reads;
+    new Counter({
+      name: 'korudelta_reads_total', help: 'Read operations served (gets, history, lists, queries, exports)', registers,
+      collect() {
+        this.reset();
+        this.inc(reads());
+      },
+    });
     this.#subscribers = new Gauge({ name: 'korudelta_sse_subscribers', help: 'Open change-feed (SSE) connections', registers });
     new Gauge({
       name: 'korudelta_db_size_bytes', help: 'Bytes the database occupies on disk', registers,
@@ -43,15 +56,20 @@ export class ServerMetrics {
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     const id = `${method} ${route} ${status}`;
-    let child = this.#children.get(id);
-    if (!child) {
-      const labels = { method, route, status: String(status) };
-      child = { count: this.#requests.labels(labels), latency: this.#latency.labels(labels) };
+    let series = this.#series.get(id);
+    if (series === undefined) {
       // Unknown paths are all reported as one route, so this map stays bounded by the route table.
-      this.#children.set(id, child);
+      series = {
+        labels: `method=${labelValue(method)},route=${labelValue(route)},status=${labelValue(String(status))}`,
+        count: 0, sum: 0, buckets: new Float64Array(BUCKETS.length + 1),
+      };
+      this.#series.set(id, series);
     }
-    child.count.inc();
-    child.latency.observe(seconds);
+    series.count++;
+    series.sum += seconds;
+    let i = 0;
+    while (i < BUCKETS.length && seconds > BUCKETS[i]) i++;
+    series.buckets[i]++;
   }
 
   countWrites(n: number): void {
@@ -59,7 +77,7 @@ export class ServerMetrics {
   }
 
   countRead(): void {
-    this.#reads.inc();
+    this.#reads++;
   }
 
   subscriberOpened(): void {
@@ -70,7 +88,31 @@ export class ServerMetrics {
     this.#subscribers.dec();
   }
 
+  /** The request series in Prometheus text format. */
+  #renderRequests(): string {
+    const all = [...this.#series.values()];
+    const out = [
+      '# HELP korudelta_http_requests_total HTTP requests by route and status',
+      '# TYPE korudelta_http_requests_total counter',
+      ...all.map((s) => `korudelta_http_requests_total{${s.labels}} ${s.count}`),
+      '# HELP korudelta_http_request_duration_seconds HTTP request latency by route and status',
+      '# TYPE korudelta_http_request_duration_seconds histogram',
+    ];
+    for (const s of all) {
+      let cumulative = 0;
+      BUCKETS.forEach((bound, i) => {
+        cumulative += s.buckets[i];
+        out.push(`korudelta_http_request_duration_seconds_bucket{le="${bound}",${s.labels}} ${cumulative}`);
+      });
+      out.push(`korudelta_http_request_duration_seconds_bucket{le="+Inf",${s.labels}} ${s.count}`);
+      out.push(`korudelta_http_request_duration_seconds_sum{${s.labels}} ${s.sum}`);
+      out.push(`korudelta_http_request_duration_seconds_count{${s.labels}} ${s.count}`);
+    }
+    return `${out.join('\n')}\n`;
+  }
+
   async render(): Promise<string> {
-    return this.registry.metrics();
+    const rest = await this.registry.metrics();
+    return `${this.#renderRequests()}\n${rest}`;
   }
 }

@@ -109,6 +109,9 @@ describe('HTTP server process', () => {
     const server = await startServer();
     const client = new KoruDeltaClient(server.url);
     await client.put('shared', 'k', 1);
+    // Twice: the second read is answered from the server's response cache, which must notice the
+    // other process's write below.
+    assert.equal((await client.get('shared', 'k')).value, 1);
     assert.equal((await client.get('shared', 'k')).value, 1);
     await writeFromOtherProcess(server.dbPath, 'shared', 'k', 2);
     assert.equal((await client.get('shared', 'k')).value, 2);

@@ -57,11 +57,13 @@ export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise
   });
 
   // The hot path: a cached serialized body, revalidated against the stored head (see GetCache).
+  // Repeated reads of the same URL are answered before routing (fast-get.ts); this route makes the
+  // cache entries they use and answers first reads, misses and errors.
   app.get('/api/v1/:ns/:key', {
     schema: { summary: 'Read the current version of a key', params: keyParams, response: { 200: versionedValue, ...errors(400, 404, 500) } },
   }, async (req: KeyRequest, reply) => {
     metrics.countRead();
-    const body = await getCache.body(req.params.ns, req.params.key);
+    const { body } = await getCache.body(req.params.ns, req.params.key, req.url);
     // Sent as a string with its type set, so no serializer runs.
     return reply.type(JSON_TYPE).send(body);
   });
