@@ -186,7 +186,9 @@ export class Engine {
       current = this.#load(namespace, key);
     }
     if (current.version.deleted) throw this.#notFound(namespace, key);
-    return toVersioned(namespace, key, current.version, cloneJson(current.value));
+    // A value fresh from the store that the cache did not keep is already the caller's own.
+    const value = cached || !this.#cache.disabled ? cloneJson(current.value) : current.value;
+    return toVersioned(namespace, key, current.version, value);
   }
 
   async contains(namespace: string, key: string): Promise<boolean> {

@@ -62,7 +62,12 @@ export function versionKey(namespace: string, key: string, micros: number, versi
 
 /** Versions of a key at or before `micros` sort below this bound. */
 export function versionUpperBound(namespace: string, key: string, micros: number): Buffer {
-  return Buffer.concat([versionPrefix(namespace, key), u64(Math.max(0, micros + 1))]);
+  const prefix = `${namespace}\u0000${key}\u0000`;
+  const size = Buffer.byteLength(prefix, 'utf8');
+  const b = Buffer.allocUnsafe(size + 8);
+  b.write(prefix, 0, 'utf8');
+  writeU64(b, Math.max(0, micros + 1), size);
+  return b;
 }
 
 export function versionLowerBound(namespace: string, key: string, micros: number): Buffer {

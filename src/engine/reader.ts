@@ -1,6 +1,6 @@
 import { CorruptedError, fullKey } from '../errors.js';
 import type { StoreReader } from '../storage/store.js';
-import { readBlob } from './blobs.js';
+import { blobKey } from './blobs.js';
 import {
   headKey, namespacePrefix, prefixEnd, readU64, splitVersionKey, u64, versionLowerBound,
   versionPrefix, versionUpperBound,
@@ -67,8 +67,13 @@ export class Reader {
 
   /** The verified value of `version` (from `inline` bytes when given). */
   value(namespace: string, key: string, version: StoredVersion, inline?: Uint8Array): JsonValue {
-    const bytes = inline ?? readBlob(this.store, version.contentHash);
-    if (!bytes) throw corrupted(namespace, key, `the value of version ${version.versionId} is missing`);
+    if (inline) return this.#verified(namespace, key, version, inline);
+    const value = this.store.read('blobs', blobKey(version.contentHash), (bytes) => this.#verified(namespace, key, version, bytes));
+    if (value === undefined) throw corrupted(namespace, key, `the value of version ${version.versionId} is missing`);
+    return value;
+  }
+
+  #verified(namespace: string, key: string, version: StoredVersion, bytes: Uint8Array): JsonValue {
     if (sha256Hex(bytes) !== version.contentHash) {
       throw corrupted(namespace, key, `the value of version ${version.versionId} does not match its content hash`);
     }
@@ -79,9 +84,17 @@ export class Reader {
     }
   }
 
-  /** The version current at `micros` (the newest at or before it), tombstones included. */
+  /** The version current at `micros` (the newest at or before it), tombstones included: one seek. */
   versionAt(namespace: string, key: string, micros: number): StoredVersion | undefined {
-    for (const v of this.versions(namespace, key, { toMicros: micros, reverse: true, limit: 1 })) return v;
+    const upper = versionUpperBound(namespace, key, micros);
+    const lower = upper.subarray(0, upper.length - 8);
+    for (const { value } of this.store.range('versions', { gte: lower, lt: upper, reverse: true, limit: 1 })) {
+      try {
+        return decodeRecord(value).version;
+      } catch (err) {
+        throw corrupted(namespace, key, 'a version record cannot be decoded', err);
+      }
+    }
     return undefined;
   }
 

@@ -17,7 +17,27 @@ function unitMs(unit: string): number {
   return UNIT_MS[u[0]];
 }
 
+let cachedIsoSecond = '';
+let cachedIsoMs = 0;
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
 function parseIso(text: string): number | undefined {
+  // Our own timestamps (`…:05.123456Z`) come back often (getAt(v.timestamp), `since`): parse the
+  // fraction directly and remember the date-time part of the last one.
+  if (text.length === 27 && CANONICAL.test(text)) {
+    const second = text.slice(0, 19);
+    if (second === cachedIsoSecond) return cachedIsoMs * 1000 + Number(text.slice(20, 26));
+    const micros = parseGeneral(text);
+    if (micros !== undefined) {
+      cachedIsoSecond = second;
+      cachedIsoMs = Math.floor(micros / 1e6) * 1000;
+    }
+    return micros;
+  }
+  return parseGeneral(text);
+}
+
+function parseGeneral(text: string): number | undefined {
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
