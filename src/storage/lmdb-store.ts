@@ -39,8 +39,7 @@ function isMapFull(err: unknown): boolean {
 /**
  * LMDB through `lmdb`: ACID, copy-on-write, crash-safe without a log, shared safely by several
  * processes (LMDB's writer lock serializes their transactions). Transactions are group-committed by
- * lmdb's batching; each resolves only after its commit has been flushed to disk, because with
- * overlapping sync a commit becomes visible before it is durable.
+ * lmdb's batching; each resolves only after its commit has been flushed to disk.
  */
 export class LmdbStore implements Store {
   readonly supports: StoreFeatures = { persistent: true, multiProcess: true };
@@ -64,6 +63,11 @@ export class LmdbStore implements Store {
       noSubdir: false,
       // Reading ahead would pull neighbouring pages into memory that random access never uses.
       noReadAhead: true,
+      // Classic LMDB commits: synced inside the writer lock, so a commit is durable before any other
+      // process's transaction starts from it. lmdb's overlapping sync (durable later, outside the
+      // lock) is faster but its meta-page dance is a per-process protocol; several processes share
+      // our databases.
+      overlappingSync: false,
       maxDbs: Math.max(8, options.buckets.length + 2),
       mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,
       encoding: 'binary',
