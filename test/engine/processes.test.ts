@@ -65,10 +65,13 @@ describe('crash safety (real processes, kill -9)', () => {
 describe('several processes on one database', () => {
   it('concurrent writers keep one linear chain, increasing timestamps and unique ids', async () => {
     const path = join(tmpDir(), 'db');
-    await Promise.all(['p1', 'p2', 'p3'].map((tag) => runWriter(path, 'shared', tag, ['120'])));
+    const acks = (await Promise.all(['p1', 'p2', 'p3'].map((tag) => runWriter(path, 'shared', tag, ['120'])))).flat();
     const db = await KoruDelta.start({ path });
     try {
       const h = await db.history('shared', 'counter');
+      const present = new Set(h.map((v) => v.versionId));
+      assert.deepEqual(acks.filter((a) => !present.has(a.versionId)), [], 'every acknowledged version is in the history');
+      assert.equal(acks.length, 360);
       assert.equal(h.length, 360);
       for (let i = 1; i < h.length; i++) {
         assert.equal(h[i].previousVersion, h[i - 1].versionId);
