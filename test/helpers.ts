@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { KoruDelta } from '../src/index.js';
 import type { StartOptions } from '../src/index.js';
+import type { Store } from '../src/storage/store.js';
 
 /** A fresh temporary directory, removed when the test file finishes. */
 export function tmpDir(prefix = 'koru-test-'): string {
@@ -38,4 +39,20 @@ export async function rejectsWith(promise: Promise<unknown>, code: string, inclu
   if (includes !== undefined && !e.message?.includes(includes)) {
     throw new Error(`expected message to include ${JSON.stringify(includes)}, got ${JSON.stringify(e.message)}`);
   }
+}
+
+/** Rewrites every stored occurrence of `from` with `to` (same length) in one bucket, as disk damage would. */
+export async function damage(store: Store, bucket: string, from: string, to: string): Promise<number> {
+  let n = 0;
+  await store.transaction((txn) => {
+    for (const { key, value } of txn.range(bucket)) {
+      const buf = Buffer.from(value);
+      const at = buf.indexOf(from);
+      if (at < 0) continue;
+      buf.write(to, at);
+      txn.put(bucket, key, buf);
+      n++;
+    }
+  });
+  return n;
 }

@@ -5,27 +5,17 @@ import { describe, it } from 'node:test';
 import { BUCKETS } from '../../src/engine/keys.js';
 import type { ExportRecord, VerifyReport } from '../../src/index.js';
 import { LmdbStore } from '../../src/storage/lmdb-store.js';
+import { damage as damageStore } from '../helpers.js';
 import { fails, json, kdelta, ok, onDb, tmpDb, tmpDir } from './helpers.js';
 
 /** Flips stored bytes of one bucket the way disk damage would (same length, so the record still decodes). */
 async function damage(path: string, bucket: string, from: string, to: string): Promise<number> {
   const store = new LmdbStore({ path, buckets: BUCKETS });
-  let n = 0;
   try {
-    await store.transaction((txn) => {
-      for (const { key, value } of txn.range(bucket)) {
-        const buf = Buffer.from(value);
-        const at = buf.indexOf(from);
-        if (at < 0) continue;
-        buf.write(to, at);
-        txn.put(bucket, key, buf);
-        n++;
-      }
-    });
+    return await damageStore(store, bucket, from, to);
   } finally {
     await store.close();
   }
-  return n;
 }
 
 function lines(text: string): ExportRecord[] {

@@ -2,24 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { headKey } from '../../src/engine/keys.js';
 import type { ExportRecord } from '../../src/index.js';
-import type { Store } from '../../src/storage/index.js';
-import { STORES, openDb, rejectsWith } from '../helpers.js';
-
-/** Rewrites every stored occurrence of `from` (same length) in one bucket, as disk damage would. */
-async function damage(store: Store, bucket: string, from: string, to: string): Promise<number> {
-  let n = 0;
-  await store.transaction((txn) => {
-    for (const { key, value } of txn.range(bucket)) {
-      const buf = Buffer.from(value);
-      const at = buf.indexOf(from);
-      if (at < 0) continue;
-      buf.write(to, at);
-      txn.put(bucket, key, buf);
-      n++;
-    }
-  });
-  return n;
-}
+import { STORES, damage, openDb, rejectsWith } from '../helpers.js';
 
 for (const kind of STORES) {
   describe(`corruption detection (${kind})`, () => {
