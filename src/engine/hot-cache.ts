@@ -6,6 +6,8 @@ import type { StoredVersion } from './record.js';
 export interface CachedHead {
   version: StoredVersion;
   value: JsonValue;
+  /** `version.micros` formatted, kept so a hit does no date formatting. */
+  timestamp?: string;
 }
 
 /**

@@ -156,6 +156,10 @@ export function cloneJson<T extends JsonValue>(v: T): T {
     return out as T;
   }
   const out: Record<string, JsonValue> = {};
-  for (const k in v) setOwn(out, k, cloneJson((v as Record<string, JsonValue>)[k]));
+  for (const k in v) {
+    const child = cloneJson((v as Record<string, JsonValue>)[k]);
+    if (k === '__proto__') setOwn(out, k, child);
+    else out[k] = child;
+  }
   return out as T;
 }
