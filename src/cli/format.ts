@@ -87,7 +87,6 @@ export function formatStatus(s: StatusInfo, style: Style, url?: string): string[
     `  Versions: ${s.totalVersions}`,
     `  Namespaces: ${s.namespaceCount}`,
     ...s.namespaces.map((n) => `    * ${n.namespace} (${plural(n.keyCount, 'key')})`),
-    `  Unique values: ${s.uniqueValues}`,
     `  Last sequence: ${s.lastSeq}`,
     `  Path: ${s.path ?? '(in memory)'}`,
     `  Disk size: ${formatBytes(s.diskSize)}`,

@@ -12,7 +12,7 @@ import { verifyStore } from './verify.js';
 import { META, readNumber } from './meta.js';
 import { checkKey, checkNamespace } from './names.js';
 import { Reader } from './reader.js';
-import type { StoredVersion } from './record.js';
+import type { DecodedRecord, StoredVersion } from './record.js';
 import { formatMicros, toMicros } from './time.js';
 import type {
   BatchWrite, DatabaseStats, ExportRecord, HistoryOptions, ImportResult, JsonValue, StartOptions, TimeInput,
@@ -153,8 +153,8 @@ export class Engine {
     checkNamespace(namespace);
     for (const { key, record } of this.#reader.heads(namespace)) {
       if (atMicros !== undefined) {
-        const v = this.#reader.versionAt(namespace, key, atMicros);
-        if (v && !v.deleted) yield { key, value: this.#reader.value(namespace, key, v), version: v };
+        const at = this.#reader.versionAt(namespace, key, atMicros);
+        if (at && !at.version.deleted) yield { key, value: this.#reader.valueOf(namespace, key, at), version: at.version };
         continue;
       }
       const { version, inline } = record;
@@ -221,18 +221,19 @@ export class Engine {
     checkNamespace(namespace);
     checkKey(namespace, key);
     const micros = toMicros(at);
-    const version = this.#reader.versionAt(namespace, key, micros);
-    if (!version) {
+    const record = this.#reader.versionAt(namespace, key, micros);
+    if (!record) {
       if (!this.#reader.head(namespace, key)) throw this.#notFound(namespace, key);
       throw new NoValueAtTimestampError(
         `No value for ${fullKey(namespace, key)} at ${formatMicros(micros)}: its first version is later`,
         { namespace, key },
       );
     }
+    const { version } = record;
     if (version.deleted) {
       throw new KeyNotFoundError(`Key not found: ${fullKey(namespace, key)} (deleted at ${formatMicros(version.micros)})`, { namespace, key });
     }
-    return toVersioned(namespace, key, version, this.#reader.value(namespace, key, version));
+    return toVersioned(namespace, key, version, this.#reader.valueOf(namespace, key, record));
   }
 
   async history(namespace: string, key: string, options: HistoryOptions = {}): Promise<VersionedValue[]> {
@@ -244,18 +245,20 @@ export class Engine {
       fromMicros: options.from === undefined ? undefined : toMicros(options.from),
       toMicros: options.to === undefined ? undefined : toMicros(options.to),
     };
-    let versions: StoredVersion[];
+    let versions: DecodedRecord[];
     if (options.latest !== undefined) {
       versions = [...this.#reader.versions(namespace, key, { ...range, reverse: true, limit: nonNegative(options.latest, 'latest') })].reverse();
     } else {
       versions = [...this.#reader.versions(namespace, key, range)];
     }
     if (options.limit !== undefined) versions = versions.slice(0, nonNegative(options.limit, 'limit'));
+    // Repeated values (a key flipping between states) are parsed and verified once.
     const values = new Map<string, JsonValue>();
-    return versions.map((v) => {
+    return versions.map((record) => {
+      const v = record.version;
       let value = values.get(v.contentHash);
       if (value === undefined) {
-        value = v.deleted ? null : this.#reader.value(namespace, key, v);
+        value = this.#reader.valueOf(namespace, key, record);
         values.set(v.contentHash, value);
         return toVersioned(namespace, key, v, value);
       }
@@ -283,7 +286,6 @@ export class Engine {
       keyCount: readNumber(this.#store, META.keys),
       totalVersions: readNumber(this.#store, META.versions),
       namespaceCount: namespaces.length,
-      uniqueValues: readNumber(this.#store, META.blobs),
       lastSeq: readNumber(this.#store, META.seq),
       namespaces,
     };

@@ -1,10 +1,10 @@
 /**
  * Byte layout of the engine's buckets. Every key sorts in the order the engine walks it:
  *
- *   heads     ns 00 key                       → head record (current version, value inline if small)
- *   versions  ns 00 key 00 ts:u64 vid:16      → version record (value by hash in `blobs`)
+ *   heads     ns 00 key                       → head record (the current version's record)
+ *   versions  ns 00 key 00 ts:u64 vid:16      → version record (value inline if ≤ 2 KiB)
  *   changes   seq:u64                         → versions key of the change (the local change log)
- *   blobs     sha256:32                       → canonical JSON bytes (each distinct value once)
+ *   blobs     sha256:32                       → canonical JSON bytes of a value over 2 KiB (each once)
  *   meta      utf8 name                       → engine state (node id, counters, clock, seq)
  *   aux       utf8 name                       → state of the layers above (views…)
  *

@@ -9,7 +9,6 @@ export const META = {
   clock: 'clock',
   keys: 'count:keys',
   versions: 'count:versions',
-  blobs: 'count:blobs',
   /** `ns:<namespace>` → live keys in that namespace. */
   nsPrefix: 'ns:',
 } as const;

@@ -3,9 +3,9 @@ import type { StoreReader } from '../storage/store.js';
 import { blobKey } from './blobs.js';
 import {
   headKey, namespacePrefix, prefixEnd, readU64, splitVersionKey, u64, versionLowerBound,
-  versionPrefix, versionUpperBound,
+  versionKey, versionPrefix, versionUpperBound,
 } from './keys.js';
-import { decodeRecord, type DecodedRecord, type StoredVersion } from './record.js';
+import { decodeRecord, inlineOffset, type DecodedRecord, type StoredVersion } from './record.js';
 import { sha256Hex } from './value.js';
 import type { JsonValue } from './types.js';
 
@@ -15,6 +15,8 @@ export interface ChangeEntry {
   namespace: string;
   key: string;
   version: StoredVersion;
+  /** The value's bytes when the record holds them (see `Reader.valueOf`). */
+  inline?: Uint8Array;
 }
 
 export interface VersionRange {
@@ -65,9 +67,28 @@ export class Reader {
     });
   }
 
-  /** The verified value of `version` (from `inline` bytes when given). */
+  /**
+   * The verified value of `version`: from `inline` bytes when the caller has its record at hand,
+   * else from the version record (small values) or the blob its hash names (large ones).
+   */
   value(namespace: string, key: string, version: StoredVersion, inline?: Uint8Array): JsonValue {
     if (inline) return this.#verified(namespace, key, version, inline);
+    const vk = versionKey(namespace, key, version.micros, version.versionId);
+    const fromRecord = this.store.read('versions', vk, (bytes) => {
+      const bytesAt = inlineOffset(bytes);
+      return bytesAt < bytes.length ? this.#verified(namespace, key, version, bytes.subarray(bytesAt)) : undefined;
+    });
+    if (fromRecord !== undefined) return fromRecord;
+    const value = this.store.read('blobs', blobKey(version.contentHash), (bytes) => this.#verified(namespace, key, version, bytes));
+    if (value === undefined) throw corrupted(namespace, key, `the value of version ${version.versionId} is missing`);
+    return value;
+  }
+
+  /** The verified value of a decoded record (its inline bytes, else its blob). */
+  valueOf(namespace: string, key: string, record: DecodedRecord): JsonValue {
+    if (record.version.deleted) return null;
+    if (record.inline) return this.#verified(namespace, key, record.version, record.inline);
+    const { version } = record;
     const value = this.store.read('blobs', blobKey(version.contentHash), (bytes) => this.#verified(namespace, key, version, bytes));
     if (value === undefined) throw corrupted(namespace, key, `the value of version ${version.versionId} is missing`);
     return value;
@@ -85,12 +106,12 @@ export class Reader {
   }
 
   /** The version current at `micros` (the newest at or before it), tombstones included: one seek. */
-  versionAt(namespace: string, key: string, micros: number): StoredVersion | undefined {
+  versionAt(namespace: string, key: string, micros: number): DecodedRecord | undefined {
     const upper = versionUpperBound(namespace, key, micros);
     const lower = upper.subarray(0, upper.length - 8);
     for (const { value } of this.store.range('versions', { gte: lower, lt: upper, reverse: true, limit: 1 })) {
       try {
-        return decodeRecord(value).version;
+        return decodeRecord(value);
       } catch (err) {
         throw corrupted(namespace, key, 'a version record cannot be decoded', err);
       }
@@ -98,7 +119,7 @@ export class Reader {
     return undefined;
   }
 
-  *versions(namespace: string, key: string, range: VersionRange = {}): Generator<StoredVersion> {
+  *versions(namespace: string, key: string, range: VersionRange = {}): Generator<DecodedRecord> {
     const prefix = versionPrefix(namespace, key);
     const entries = this.store.range('versions', {
       gte: range.fromMicros !== undefined ? versionLowerBound(namespace, key, range.fromMicros) : prefix,
@@ -108,7 +129,7 @@ export class Reader {
     });
     for (const { value } of entries) {
       try {
-        yield decodeRecord(value).version;
+        yield decodeRecord(value);
       } catch (err) {
         throw corrupted(namespace, key, 'a version record cannot be decoded', err);
       }
@@ -139,7 +160,7 @@ export class Reader {
 
   /** The version of a key just before `micros` (what a version at `micros` superseded, in time order). */
   versionBefore(namespace: string, key: string, micros: number): StoredVersion | undefined {
-    return micros > 0 ? this.versionAt(namespace, key, micros - 1) : undefined;
+    return micros > 0 ? this.versionAt(namespace, key, micros - 1)?.version : undefined;
   }
 
   /** Change-log entries with seq greater than `afterSeq`, in order. */
@@ -149,7 +170,8 @@ export class Reader {
       const { namespace, key: k } = splitVersionKey(value);
       const bytes = this.store.get('versions', value);
       if (!bytes) throw corrupted(namespace, k, `change ${seq} points to a missing version`);
-      yield { seq, namespace, key: k, version: decodeRecord(bytes).version };
+      const { version, inline } = decodeRecord(bytes);
+      yield { seq, namespace, key: k, version, inline };
     }
   }
 }

@@ -10,7 +10,8 @@
  *   50..113 contentHash, 64 ASCII hex digits
  *   114    origin length n, then n ASCII bytes
  *   ..     parent count (u16 BE), then 32 ASCII hex digits each
- *   ..     the value's canonical JSON bytes, to the end (heads only, and only when small)
+ *   ..     the value's canonical JSON bytes, to the end, when at most INLINE_MAX_BYTES (else the
+ *          value is in `blobs` under its hash). Head and version records of a version are the same bytes.
  *
  * Ids are kept as ASCII hex because they leave the engine as hex strings on every read.
  */
@@ -54,6 +55,13 @@ export function encodeRecord(v: StoredVersion, inline?: Uint8Array): Buffer {
   for (const p of v.parents) at += out.write(p, at, 32, 'latin1');
   if (inline) out.set(inline, at);
   return out;
+}
+
+/** Where the inline value starts (the record's length when there is none). */
+export function inlineOffset(bytes: Uint8Array): number {
+  if (bytes.length < FIXED + 2 || bytes[0] !== FORMAT) throw new RecordFormatError(`unknown or truncated record (format ${bytes[0]}, ${bytes.length} bytes)`);
+  const originEnd = FIXED + bytes[114];
+  return originEnd + 2 + 32 * ((bytes[originEnd] << 8) | bytes[originEnd + 1]);
 }
 
 export function decodeRecord(bytes: Uint8Array): DecodedRecord {

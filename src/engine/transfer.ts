@@ -25,7 +25,7 @@ export function toExportRecord(namespace: string, key: string, v: StoredVersion,
 /** Every version in commit (change-log) order. */
 export function* exportHistory(reader: Reader): Generator<ExportRecord> {
   for (const c of reader.changesAfter(0)) {
-    const value = c.version.deleted ? null : reader.value(c.namespace, c.key, c.version);
+    const value = c.version.deleted ? null : reader.value(c.namespace, c.key, c.version, c.inline);
     yield toExportRecord(c.namespace, c.key, c.version, value);
   }
 }
@@ -34,8 +34,8 @@ export function* exportHistory(reader: Reader): Generator<ExportRecord> {
 export function* exportSnapshot(reader: Reader, namespaces: string[], micros: number): Generator<ExportRecord> {
   for (const namespace of namespaces) {
     for (const { key } of reader.heads(namespace)) {
-      const v = reader.versionAt(namespace, key, micros);
-      if (v && !v.deleted) yield toExportRecord(namespace, key, v, reader.value(namespace, key, v));
+      const at = reader.versionAt(namespace, key, micros);
+      if (at && !at.version.deleted) yield toExportRecord(namespace, key, at.version, reader.valueOf(namespace, key, at));
     }
   }
 }

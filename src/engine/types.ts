@@ -56,8 +56,6 @@ export interface DatabaseStats {
   totalVersions: number;
   /** Namespaces with at least one live key. */
   namespaceCount: number;
-  /** Distinct stored values (content-hash deduplicated). */
-  uniqueValues: number;
   /** Last change-log sequence number. */
   lastSeq: number;
   /** Live key counts per namespace, sorted by name. */

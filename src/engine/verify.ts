@@ -36,13 +36,14 @@ export function verifyStore(reader: StoreReader): VerifyReport {
     }
     versionsChecked++;
     let v: StoredVersion;
+    let inline: Uint8Array | undefined;
     try {
-      v = decodeRecord(value).version;
+      ({ version: v, inline } = decodeRecord(value));
     } catch {
       issues.push({ kind: 'undecodable', namespace: where.namespace, key: where.key, message: `a version record at ${where.micros} cannot be decoded` });
       continue;
     }
-    checkVersion(reader, walk, v, issues);
+    checkVersion(reader, walk, v, inline, issues);
     walk.ids.set(v.versionId, v.micros);
     walk.latest = v;
   }
@@ -51,9 +52,9 @@ export function verifyStore(reader: StoreReader): VerifyReport {
   return { ok: issues.length === 0, versionsChecked, keysChecked, issues };
 }
 
-function checkVersion(reader: StoreReader, w: KeyWalk, v: StoredVersion, issues: VerifyIssue[]): void {
+function checkVersion(reader: StoreReader, w: KeyWalk, v: StoredVersion, inline: Uint8Array | undefined, issues: VerifyIssue[]): void {
   const base = { namespace: w.namespace, key: w.key, versionId: v.versionId };
-  const bytes = readBlob(reader, v.contentHash);
+  const bytes = inline ?? readBlob(reader, v.contentHash);
   if (!bytes) issues.push({ ...base, kind: 'missing-value', message: `the value of version ${v.versionId} is missing` });
   else if (sha256Hex(bytes) !== v.contentHash) {
     issues.push({ ...base, kind: 'hash-mismatch', message: `the value of version ${v.versionId} does not match its content hash` });

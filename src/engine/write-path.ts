@@ -167,16 +167,16 @@ export class WritePath {
       base = { versionId, micros, parents, contentHash: encoded.contentHash, deleted, origin: this.#nodeId };
     }
     const version: StoredVersion = { ...base, seq: ++state.seq };
-    const bk = blobKey(version.contentHash);
-    if (!txn.read('blobs', bk, () => true)) {
-      txn.put('blobs', bk, encoded.bytes);
-      counters.add(META.blobs, 1);
-    }
     const vk = versionKey(namespace, key, version.micros, version.versionId);
-    // The head record is the version record with the value appended: encode once, store a prefix.
+    // Small values live inside the record, so the head and the version record are the same bytes
+    // and reading any version is one lookup. Large values are stored once under their hash.
     const inline = encoded.bytes.length <= INLINE_MAX_BYTES ? encoded.bytes : undefined;
+    if (!inline) {
+      const bk = blobKey(version.contentHash);
+      if (!txn.read('blobs', bk, () => true)) txn.put('blobs', bk, encoded.bytes);
+    }
     const record = encodeRecord(version, inline);
-    txn.put('versions', vk, inline ? record.subarray(0, record.length - inline.length) : record);
+    txn.put('versions', vk, record);
     txn.put('changes', u64(version.seq), vk);
     counters.add(META.versions, 1);
     const isHead = !previous || version.micros > previous.micros ||

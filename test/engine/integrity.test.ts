@@ -22,7 +22,8 @@ for (const kind of STORES) {
       const db = await openDb(kind, { cache: { maxEntries: 0 } });
       const old = await db.put('docs', 'd', { text: 'original' });
       await db.put('docs', 'd', { text: 'newer' });
-      assert.equal(await damage(db.store, 'blobs', 'original', 'ORIGINAL'), 1);
+      // Small values live in the version record (and, while current, in the head).
+      assert.equal(await damage(db.store, 'versions', 'original', 'ORIGINAL'), 1);
       await rejectsWith(db.getAt('docs', 'd', old.timestamp), 'CORRUPTED', 'docs/d');
       await rejectsWith(db.history('docs', 'd'), 'CORRUPTED', 'docs/d');
       assert.deepEqual((await db.get('docs', 'd')).value, { text: 'newer' });
@@ -30,11 +31,24 @@ for (const kind of STORES) {
       assert.deepEqual(report.issues.map((i) => [i.kind, i.versionId]), [['hash-mismatch', old.versionId]]);
     });
 
+    it('a damaged large value (stored once, by hash) raises CORRUPTED from get, getAt and verify', async () => {
+      const db = await openDb(kind, { cache: { maxEntries: 0 } });
+      const big = { text: 'original'.repeat(400) };
+      const first = await db.put('docs', 'big', big);
+      const twin = await db.put('docs', 'twin', big);
+      assert.equal(await damage(db.store, 'blobs', 'original', 'ORIGINAL'), 1);
+      await rejectsWith(db.get('docs', 'big'), 'CORRUPTED', 'docs/big');
+      await rejectsWith(db.getAt('docs', 'twin', twin.timestamp), 'CORRUPTED', 'docs/twin');
+      const report = await db.verify();
+      assert.deepEqual(report.issues.map((i) => [i.kind, i.key]).sort(), [['hash-mismatch', 'big'], ['hash-mismatch', 'twin']]);
+      assert.equal(report.issues.find((i) => i.key === 'big')?.versionId, first.versionId);
+    });
+
     it('verify finds broken chains, missing values, bad heads and undecodable records', async () => {
       const db = await openDb(kind, { cache: { maxEntries: 0 } });
       const a1 = await db.put('c', 'a', 'one');
       await db.put('c', 'a', 'two');
-      const b = await db.put('c', 'b', 'lonely');
+      const b = await db.put('c', 'b', 'lonely'.repeat(1000)); // large: stored in blobs
       await db.put('c', 'z', 'fine');
       assert.equal((await db.verify()).ok, true);
       await db.store.transaction((txn) => {

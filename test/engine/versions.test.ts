@@ -28,13 +28,16 @@ for (const kind of STORES) {
       assert.equal(n.contentHash, createHash('sha256').update('{"a":null,"z":[1e+21,0.1,0,"é"]}').digest('hex'));
     });
 
-    it('identical values are stored once (deduplicated by hash)', async () => {
+    it('identical large values are stored once (deduplicated by hash); small ones inline', async () => {
       const db = await openDb(kind);
       for (let i = 0; i < 20; i++) await db.put('ns', `k${i}`, { same: true, big: 'x'.repeat(5000) });
-      await db.put('ns', 'other', { same: false });
+      await db.put('ns', 'other', { same: false, big: 'y'.repeat(5000) });
+      for (let i = 0; i < 5; i++) await db.put('ns', `small${i}`, { small: true });
       const stats = await db.stats();
-      assert.equal(stats.totalVersions, 21);
-      assert.equal(stats.uniqueValues, 2);
+      assert.equal(stats.totalVersions, 26);
+      assert.equal([...db.store.range('blobs')].length, 2);
+      assert.deepEqual((await db.get('ns', 'k7')).value, { same: true, big: 'x'.repeat(5000) });
+      assert.deepEqual((await db.get('ns', 'small3')).value, { small: true });
     });
 
     it('100 sequential puts form one unbroken chain', async () => {

@@ -8,7 +8,7 @@ const statusSchema = {
   type: 'object',
   properties: {
     keyCount: { type: 'integer' }, totalVersions: { type: 'integer' }, namespaceCount: { type: 'integer' },
-    uniqueValues: { type: 'integer' }, lastSeq: { type: 'integer' },
+    lastSeq: { type: 'integer' },
     namespaces: { type: 'array', items: { type: 'object', properties: { namespace: { type: 'string' }, keyCount: { type: 'integer' } } } },
     nodeId: { type: 'string' }, path: { type: ['string', 'null'] }, diskSize: { type: 'integer' },
     uptime: { type: 'number', description: 'Seconds since the server process started' },
