@@ -12,7 +12,8 @@ import type { JsonValue } from './types.js';
 /** Values up to this size are also kept inside the head record, so reading a current value is one lookup. */
 export const INLINE_MAX_BYTES = 2048;
 
-const NULL_BYTES = Buffer.from('null');
+/** What a delete stores: the JSON `null`, like every tombstone. */
+const TOMBSTONE: Pick<EncodedValue, 'bytes' | 'contentHash'> = { bytes: Buffer.from('null'), contentHash: NULL_HASH };
 
 /** One write as the write path takes it; all writes (put, delete, batch, import) are these. */
 export type WriteOp =
@@ -40,6 +41,13 @@ export interface CommittedWrite {
  * derived state (materialized views) atomically with the writes. A throw aborts the whole group.
  */
 export type TransactionHook = (txn: WriteTxn, writes: readonly CommittedWrite[]) => void;
+
+/** What a group's writes advance as they apply, written back once at the end. */
+interface BatchState {
+  seq: number;
+  clock: number;
+  versions: number;
+}
 
 interface Unit {
   ops: WriteOp[];
@@ -116,7 +124,7 @@ export class WritePath {
 
   #apply(txn: WriteTxn, units: Unit[], outcomes: Map<Unit, CommittedWrite[] | Error>): void {
     const counters = new CounterDeltas();
-    const state = { seq: readNumber(txn, META.seq), clock: readNumber(txn, META.clock) };
+    const state = { seq: readNumber(txn, META.seq), clock: readNumber(txn, META.clock), versions: 0 };
     this.#clock.observe(state.clock);
     for (const unit of units) {
       // A unit is checked completely before it writes anything, so a refused unit leaves no trace.
@@ -129,6 +137,7 @@ export class WritePath {
     }
     const applied = [...outcomes.values()].flatMap((o) => (Array.isArray(o) ? o.filter((w) => w.applied) : []));
     if (applied.length > 0) for (const hook of this.hooks) hook(txn, applied);
+    counters.add(META.versions, state.versions);
     counters.flush(txn);
     txn.put('meta', metaKey(META.seq), u64(state.seq));
     txn.put('meta', metaKey(META.clock), u64(state.clock));
@@ -145,50 +154,56 @@ export class WritePath {
     return undefined;
   }
 
-  #applyOne(txn: WriteTxn, op: WriteOp, state: { seq: number; clock: number }, counters: CounterDeltas): CommittedWrite {
+  #applyOne(txn: WriteTxn, op: WriteOp, state: BatchState, counters: CounterDeltas): CommittedWrite {
     const { namespace, key } = op;
     const hk = headKey(namespace, key);
-    const previous = txn.read('heads', hk, (bytes) => decodeRecord(bytes).version) ?? null;
-    const encoded = op.kind === 'delete' ? { bytes: NULL_BYTES, contentHash: NULL_HASH } : op.encoded;
+    const previous = txn.read('heads', hk, versionOf) ?? null;
+    const encoded = op.kind === 'delete' ? TOMBSTONE : op.encoded;
     const value = op.kind === 'delete' ? null : op.value;
-    let base: Omit<StoredVersion, 'seq'>;
+    let version: StoredVersion;
     if (op.kind === 'import') {
-      base = op.version;
+      const base = op.version;
       const vk = versionKey(namespace, key, base.micros, base.versionId);
-      if (txn.read('versions', vk, () => true)) return { namespace, key, version: { ...base, seq: 0 }, value, previous, applied: false, isHead: false };
+      if (txn.read('versions', vk, present)) return { namespace, key, version: { ...base, seq: 0 }, value, previous, applied: false, isHead: false };
       this.#clock.observe(base.micros);
       state.clock = Math.max(state.clock, base.micros);
+      version = {
+        versionId: base.versionId, micros: base.micros, parents: base.parents, contentHash: base.contentHash,
+        deleted: base.deleted, origin: base.origin, seq: ++state.seq,
+      };
     } else {
-      const micros = this.#clock.next(state.clock, previous?.micros ?? 0);
+      const micros = this.#clock.next(state.clock, previous === null ? 0 : previous.micros);
       state.clock = micros;
       const deleted = op.kind === 'delete';
       const parents = previous ? [previous.versionId] : [];
       const versionId = versionIdOf(this.#nodeId, namespace, key, micros, encoded.contentHash, deleted, parents);
-      base = { versionId, micros, parents, contentHash: encoded.contentHash, deleted, origin: this.#nodeId };
+      version = { versionId, micros, parents, contentHash: encoded.contentHash, deleted, origin: this.#nodeId, seq: ++state.seq };
     }
-    const version: StoredVersion = { ...base, seq: ++state.seq };
     const vk = versionKey(namespace, key, version.micros, version.versionId);
     // Small values live inside the record, so the head and the version record are the same bytes
     // and reading any version is one lookup. Large values are stored once under their hash.
     const inline = encoded.bytes.length <= INLINE_MAX_BYTES ? encoded.bytes : undefined;
     if (!inline) {
       const bk = blobKey(version.contentHash);
-      if (!txn.read('blobs', bk, () => true)) txn.put('blobs', bk, encoded.bytes);
+      if (!txn.read('blobs', bk, present)) txn.put('blobs', bk, encoded.bytes);
     }
     const record = encodeRecord(version, inline);
     txn.put('versions', vk, record);
     txn.put('changes', u64(version.seq), vk);
-    counters.add(META.versions, 1);
-    const isHead = !previous || version.micros > previous.micros ||
+    state.versions++;
+    const isHead = previous === null || version.micros > previous.micros ||
       (version.micros === previous.micros && version.origin > previous.origin);
     if (isHead) {
       txn.put('heads', hk, record);
-      const live = (previous && !previous.deleted ? 1 : 0);
-      const delta = (version.deleted ? 0 : 1) - live;
-      counters.add(META.keys, delta);
-      counters.add(META.nsPrefix + namespace, delta);
+      const delta = (version.deleted ? 0 : 1) - (previous !== null && !previous.deleted ? 1 : 0);
+      if (delta !== 0) {
+        counters.add(META.keys, delta);
+        counters.add(META.nsPrefix + namespace, delta);
+      }
     }
     return { namespace, key, version, value, previous, applied: true, isHead };
   }
 }
 
+const versionOf = (bytes: Uint8Array): StoredVersion => decodeRecord(bytes).version;
+const present = (): boolean => true;
