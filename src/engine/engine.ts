@@ -122,7 +122,7 @@ export class Engine {
   #afterCommit(writes: CommittedWrite[]): void {
     for (const w of writes) {
       const id = HotCache.id(w.namespace, w.key);
-      if (w.isHead) this.#cache.set(id, { version: w.version, value: w.value }, 64);
+      if (w.isHead) this.#cache.set(id, { version: w.version, value: w.value }, w.bytes);
       else this.#cache.delete(id);
     }
     const first = writes[0].version.seq;

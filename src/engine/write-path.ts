@@ -34,6 +34,8 @@ export interface CommittedWrite {
   applied: boolean;
   /** Whether this write became the key's head (imports of older versions do not). */
   isHead: boolean;
+  /** Size of the value's canonical JSON in bytes. */
+  bytes: number;
 }
 
 /**
@@ -164,7 +166,7 @@ export class WritePath {
     if (op.kind === 'import') {
       const base = op.version;
       const vk = versionKey(namespace, key, base.micros, base.versionId);
-      if (txn.read('versions', vk, present)) return { namespace, key, version: { ...base, seq: 0 }, value, previous, applied: false, isHead: false };
+      if (txn.read('versions', vk, present)) return { namespace, key, version: { ...base, seq: 0 }, value, previous, applied: false, isHead: false, bytes: encoded.bytes.length };
       this.#clock.observe(base.micros);
       state.clock = Math.max(state.clock, base.micros);
       version = {
@@ -201,7 +203,7 @@ export class WritePath {
         counters.add(META.nsPrefix + namespace, delta);
       }
     }
-    return { namespace, key, version, value, previous, applied: true, isHead };
+    return { namespace, key, version, value, previous, applied: true, isHead, bytes: encoded.bytes.length };
   }
 }
 

@@ -20,14 +20,25 @@ function asBuffer(bytes: Bytes): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function* scan(db: BinaryDb, options: RangeOptions = {}): Generator<Entry> {
+const NOTHING: readonly Entry[] = Object.freeze([]);
+
+function scan(db: BinaryDb, options: RangeOptions = {}): Iterable<Entry> {
   const { low, high } = halfOpen(options);
   const limit = options.limit ?? Infinity;
-  if (limit <= 0 || (low && high && compareBytes(low, high) >= 0)) return;
+  if (limit <= 0 || (low && high && compareBytes(low, high) >= 0)) return NOTHING;
   // lmdb-js ranges: `start` inclusive and `end` exclusive in the walking direction.
   const range = options.reverse
     ? db.getRange({ start: high, end: low, reverse: true, exclusiveStart: high !== undefined, inclusiveEnd: true, limit: Number.isFinite(limit) ? limit : undefined })
     : db.getRange({ start: low, end: high, limit: Number.isFinite(limit) ? limit : undefined });
+  // A one-entry range is a seek (getAt's "newest version at or before"): skip the generator.
+  if (limit === 1) {
+    for (const { key, value } of range) return [{ key: key as Buffer, value: value as Buffer }];
+    return NOTHING;
+  }
+  return entries(range);
+}
+
+function* entries(range: Iterable<{ key: unknown; value: unknown }>): Generator<Entry> {
   // With binary encodings lmdb hands out a fresh copy of each key and value: no second copy needed.
   for (const { key, value } of range) yield { key: key as Buffer, value: value as Buffer };
 }
