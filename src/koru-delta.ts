@@ -4,7 +4,7 @@ import { BUCKETS } from './engine/keys.js';
 import { LmdbStore } from './storage/lmdb-store.js';
 import { MemoryStore } from './storage/memory-store.js';
 import { checkNamespace, cloneJson, formatMicros, toMicros } from './engine/index.js';
-import type { HistoryOptions, StartOptions, VersionedValue } from './engine/types.js';
+import type { HistoryOptions, JsonValue, StartOptions, VersionedValue } from './engine/types.js';
 import { ChangeFeed, type ChangeFeedOptions } from './events/change-feed.js';
 import type { ChangeEvent, ChangeListener, Subscription, SubscriptionFilter } from './events/types.js';
 import { compileFilter, compileQuery, runQuery } from './query/index.js';
@@ -20,6 +20,15 @@ export interface KoruDeltaOptions extends StartOptions {
 /** `history` options, with a query filter over the versions' values. */
 export interface FilteredHistoryOptions extends HistoryOptions {
   filter?: Filter | string;
+}
+
+/** A document as a query sees it; most are filtered out, so its timestamp is formatted only if asked. */
+class ScannedRecord implements QueryRecord {
+  constructor(readonly key: string, public value: JsonValue, readonly versionId: string, readonly micros: number) {}
+
+  get timestamp(): string {
+    return formatMicros(this.micros);
+  }
 }
 
 /**
@@ -61,9 +70,7 @@ export class KoruDelta extends Engine {
   }
 
   *#records(namespace: string, at?: number): Generator<QueryRecord> {
-    for (const d of this.documents(namespace, at)) {
-      yield { key: d.key, value: d.value, versionId: d.version.versionId, timestamp: formatMicros(d.version.micros) };
-    }
+    for (const d of this.documents(namespace, at)) yield new ScannedRecord(d.key, d.value, d.version.versionId, d.version.micros);
   }
 
   override async history(namespace: string, key: string, options: FilteredHistoryOptions = {}): Promise<VersionedValue[]> {

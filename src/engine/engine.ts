@@ -159,11 +159,8 @@ export class Engine {
       }
       const { version, inline } = record;
       if (version.deleted) continue;
-      const hit = this.#cache.disabled ? undefined : this.#cache.peek(HotCache.id(namespace, key));
-      const value = hit && hit.version.versionId === version.versionId
-        ? hit.value
-        : this.#reader.value(namespace, key, version, inline);
-      yield { key, value, version };
+      // No hot-cache lookup: on a large namespace it costs every document more than its rare hits save.
+      yield { key, value: this.#reader.value(namespace, key, version, inline), version };
     }
   }
 
