@@ -390,7 +390,7 @@ export class Engine {
     const found = this.#reader.current(namespace, key);
     if (!found) throw this.#notFound(namespace, key);
     const entry = { version: found.version, value: found.value };
-    this.#cache.set(HotCache.id(namespace, key), entry, found.size);
+    if (!this.#cache.disabled) this.#cache.set(HotCache.id(namespace, key), entry, found.size);
     return entry;
   }
 

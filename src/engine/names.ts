@@ -27,7 +27,11 @@ export function checkNamespace(namespace: unknown): asserts namespace is string 
   }
 }
 
+/** Printable ASCII, 1-512 characters: valid without the costlier checks below (the common case). */
+const PLAIN_KEY = /^[\x20-\x7e]{1,512}$/;
+
 export function checkKey(namespace: string, key: unknown): asserts key is string {
+  if (typeof key === 'string' && PLAIN_KEY.test(key)) return;
   if (typeof key !== 'string') {
     throw new InvalidKeyError(`Invalid key in namespace ${namespace}: expected a string, got ${typeof key}`, { namespace });
   }
