@@ -78,9 +78,18 @@ export class Engine {
 
   // ---- writes -------------------------------------------------------------------------------
 
-  async put(namespace: string, key: string, value: unknown): Promise<VersionedValue> {
-    const [w] = await this.commit([this.#putOp(namespace, key, value)]);
-    return toVersioned(namespace, key, w.version, cloneJson(w.value));
+  put(namespace: string, key: string, value: unknown): Promise<VersionedValue> {
+    // Not `async`, and one promise deep: the write path is hot.
+    let op: WriteOp;
+    try {
+      op = this.#putOp(namespace, key, value);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#writes.submit([op]).then(
+      (done) => toVersioned(namespace, key, done[0].version, cloneJson(done[0].value)),
+      storeFull,
+    );
   }
 
   async delete(namespace: string, key: string): Promise<VersionedValue> {
@@ -111,12 +120,7 @@ export class Engine {
   /** The single entry to the write path, for this class and the layers that import versions. */
   async commit(ops: WriteOp[]): Promise<CommittedWrite[]> {
     this.#ensureOpen();
-    try {
-      return await this.#writes.submit(ops);
-    } catch (err) {
-      if (err instanceof StoreFullError) throw new StorageFullError('The database is full (map size reached); raise mapSizeBytes', { cause: err });
-      throw err;
-    }
+    return this.#writes.submit(ops).catch(storeFull);
   }
 
   #afterCommit(writes: CommittedWrite[]): void {
@@ -423,6 +427,12 @@ export class Engine {
   protected assertOpen(): void {
     this.#ensureOpen();
   }
+}
+
+/** The store's "map full" as the public STORAGE_FULL error; anything else unchanged. */
+function storeFull(err: unknown): never {
+  if (err instanceof StoreFullError) throw new StorageFullError('The database is full (map size reached); raise mapSizeBytes', { cause: err });
+  throw err;
 }
 
 function nonNegative(n: unknown, name: string): number {
