@@ -46,7 +46,8 @@ function spell(link: PathLink | undefined): string {
 
 interface Walk {
   where: string;
-  seen: Set<object>;
+  /** The objects being walked, root first (a stack: values are shallow, so a scan beats a Set). */
+  open: object[];
   /** Set when some object has an integer-like key, whose enumeration order is not insertion order. */
   indexKeys: boolean;
 }
@@ -62,35 +63,40 @@ function isIndexKey(k: string): boolean {
   return c >= 48 && c <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(k) && Number(k) < 4294967295;
 }
 
-/** Validates `input` and returns its clean copy, object keys inserted in canonical order. */
-function clean(input: unknown, path: PathLink | undefined, walk: Walk, holder: string): JsonValue {
+/**
+ * Validates `input` and returns its clean copy, object keys inserted in canonical order. The
+ * value's place is `parent` + `key` (key undefined at the root); a path link is allocated only per
+ * object or array, not per leaf, since paths are needed only for errors.
+ */
+function clean(input: unknown, parent: PathLink | undefined, key: string | number | undefined, walk: Walk): JsonValue {
   let v = input;
   if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-    v = (v as { toJSON(key: string): unknown }).toJSON(holder);
+    v = (v as { toJSON(key: string): unknown }).toJSON(key === undefined ? '' : String(key));
   }
   switch (typeof v) {
     case 'string':
     case 'boolean':
       return v;
     case 'number':
-      if (!Number.isFinite(v)) refuse(walk, describe(v), path);
+      if (!Number.isFinite(v)) refuse(walk, describe(v), at(parent, key));
       return v === 0 ? 0 : v;
     case 'object':
       if (v === null) return null;
       break;
     default:
-      refuse(walk, v === undefined ? 'undefined' : describe(v), path);
+      refuse(walk, v === undefined ? 'undefined' : describe(v), at(parent, key));
   }
   const obj = v as object;
-  if (walk.seen.has(obj)) {
-    const where = spell(path);
+  const here = at(parent, key);
+  if (walk.open.includes(obj)) {
+    const where = spell(here);
     throw new InvalidValueError(`Invalid value for ${walk.where}: circular reference at ${where}`, { path: where });
   }
-  walk.seen.add(obj);
+  walk.open.push(obj);
   let out: JsonValue;
   if (Array.isArray(obj)) {
     const arr = new Array<JsonValue>(obj.length);
-    for (let i = 0; i < obj.length; i++) arr[i] = clean(obj[i], { parent: path, key: i }, walk, String(i));
+    for (let i = 0; i < obj.length; i++) arr[i] = clean(obj[i], here, i, walk);
     out = arr;
   } else {
     const rec: Record<string, JsonValue> = {};
@@ -98,12 +104,18 @@ function clean(input: unknown, path: PathLink | undefined, walk: Walk, holder: s
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       if (!walk.indexKeys && isIndexKey(k)) walk.indexKeys = true;
-      setOwn(rec, k, clean((obj as Record<string, unknown>)[k], { parent: path, key: k }, walk, k));
+      const child = clean((obj as Record<string, unknown>)[k], here, k, walk);
+      if (k === '__proto__') setOwn(rec, k, child);
+      else rec[k] = child;
     }
     out = rec;
   }
-  walk.seen.delete(obj);
+  walk.open.pop();
   return out;
+}
+
+function at(parent: PathLink | undefined, key: string | number | undefined): PathLink | undefined {
+  return key === undefined ? parent : { parent, key };
 }
 
 /** RFC 8785 text of a clean value, sorting keys explicitly (for objects with integer-like keys). */
@@ -125,8 +137,8 @@ export interface EncodedValue {
 
 /** Validates and canonicalizes one value destined for `namespace/key`. */
 export function encodeValue(input: unknown, namespace: string, key: string, maxBytes: number): EncodedValue {
-  const walk: Walk = { where: fullKey(namespace, key), seen: new Set(), indexKeys: false };
-  const value = clean(input, undefined, walk, '');
+  const walk: Walk = { where: fullKey(namespace, key), open: [], indexKeys: false };
+  const value = clean(input, undefined, undefined, walk);
   const bytes = Buffer.from(walk.indexKeys ? canonicalText(value) : JSON.stringify(value), 'utf8');
   if (bytes.length > maxBytes) {
     throw new ValueTooLargeError(`Value for ${walk.where} is ${bytes.length} bytes serialized; the limit is ${maxBytes}`, { namespace, key });
