@@ -57,6 +57,9 @@ function refuse(walk: Walk, what: string, at: PathLink | undefined): never {
   throw new InvalidValueError(`Invalid value for ${walk.where}: ${what} at ${path} is not representable in JSON`, { path });
 }
 
+/** Deepest nesting of objects and arrays accepted (deeper values would exhaust the call stack). */
+export const MAX_DEPTH = 512;
+
 /** Keys JavaScript enumerates before all others, in numeric order (array indices). */
 function isIndexKey(k: string): boolean {
   const c = k.charCodeAt(0);
@@ -91,6 +94,9 @@ function clean(input: unknown, parent: PathLink | undefined, key: string | numbe
   if (walk.open.includes(obj)) {
     const where = spell(here);
     throw new InvalidValueError(`Invalid value for ${walk.where}: circular reference at ${where}`, { path: where });
+  }
+  if (walk.open.length >= MAX_DEPTH) {
+    throw new InvalidValueError(`Invalid value for ${walk.where}: nested deeper than ${MAX_DEPTH} levels`, { path: spell(here) });
   }
   walk.open.push(obj);
   let out: JsonValue;

@@ -63,6 +63,20 @@ for (const kind of STORES) {
       await db.put('v', 'ok', { x: shared, y: shared });
     });
 
+    it('accepts 512 levels of nesting and refuses deeper values with INVALID_VALUE', async () => {
+      const db = await openDb(kind);
+      const nest = (depth: number): unknown => {
+        let v: unknown = 1;
+        for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { a: v };
+        return v;
+      };
+      const ok = await db.put('v', 'deep', nest(512));
+      assert.deepEqual((await db.get('v', 'deep')).value, ok.value);
+      await rejectsWith(db.put('v', 'deeper', nest(513)), 'INVALID_VALUE', 'nested deeper than 512 levels');
+      await rejectsWith(db.put('v', 'deeper', nest(200_000)), 'INVALID_VALUE', 'v/deeper');
+      assert.equal(await db.contains('v', 'deeper'), false);
+    });
+
     it('refuses values over the configured limit with VALUE_TOO_LARGE', async () => {
       const db = await openDb(kind, { maxValueBytes: 1000 });
       await rejectsWith(db.put('v', 'big', 'x'.repeat(1000)), 'VALUE_TOO_LARGE', 'v/big');
