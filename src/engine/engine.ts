@@ -155,7 +155,8 @@ export class Engine {
   *documents(namespace: string, atMicros?: number): Generator<{ key: string; value: JsonValue; version: StoredVersion }> {
     this.#ensureOpen();
     checkNamespace(namespace);
-    for (const { key, record } of this.#reader.heads(namespace)) {
+    // Borrowed heads: each value is parsed (or ignored) before the next head is read.
+    for (const { key, record } of this.#reader.heads(namespace, atMicros === undefined)) {
       if (atMicros !== undefined) {
         const at = this.#reader.versionAt(namespace, key, atMicros);
         if (at && !at.version.deleted) yield { key, value: this.#reader.valueOf(namespace, key, at), version: at.version };

@@ -136,11 +136,14 @@ export class Reader {
     }
   }
 
-  /** Heads of a namespace in key order (tombstones included). */
-  *heads(namespace: string): Generator<{ key: string; record: DecodedRecord }> {
+  /**
+   * Heads of a namespace in key order (tombstones included). With `borrow`, each record's inline
+   * bytes are lent by the store: use them before asking for the next head or reading anything else.
+   */
+  *heads(namespace: string, borrow = false): Generator<{ key: string; record: DecodedRecord }> {
     const prefix = namespacePrefix(namespace);
     const skip = prefix.length;
-    for (const { key, value } of this.store.range('heads', { gte: prefix, lt: prefixEnd(prefix) })) {
+    for (const { key, value } of this.store.range('heads', { gte: prefix, lt: prefixEnd(prefix), borrow })) {
       const k = asBuffer(key).toString('utf8', skip);
       let record: DecodedRecord;
       try {

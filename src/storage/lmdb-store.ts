@@ -22,6 +22,13 @@ function asBuffer(bytes: Bytes): Buffer {
 
 const NOTHING: readonly Entry[] = Object.freeze([]);
 
+/**
+ * A decoder that lends lmdb's shared read buffer instead of copying out of it. lmdb skips its own
+ * copy for decoders that declare they copy (`decoderCopies`); this one does not, which is what a
+ * borrowed range promises its caller.
+ */
+const lending = { encode: (v: Buffer) => v, decode: (bytes: Buffer, size: number) => bytes.subarray(0, size) };
+
 function scan(db: BinaryDb, options: RangeOptions = {}): Iterable<Entry> {
   const { low, high } = halfOpen(options);
   const limit = options.limit ?? Infinity;
@@ -58,6 +65,8 @@ export class LmdbStore implements Store {
   readonly path: string;
   #env: RootDatabase;
   #dbs = new Map<string, BinaryDb>();
+  /** The same buckets opened with the lending decoder, for borrowed ranges (opened on first use). */
+  #lenders = new Map<string, BinaryDb>();
   /** 'closing' still serves reads and in-flight transactions, but takes no new transactions. */
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closing?: Promise<void>;
@@ -114,7 +123,20 @@ export class LmdbStore implements Store {
   }
 
   range(bucket: string, options?: RangeOptions): Iterable<Entry> {
-    return scan(this.#db(bucket), options);
+    return scan(options?.borrow ? this.#lender(bucket) : this.#db(bucket), options);
+  }
+
+  #lender(bucket: string): BinaryDb {
+    this.#db(bucket);
+    let db = this.#lenders.get(bucket);
+    if (!db) {
+      // lmdb's typings do not describe a custom `encoder`; the option itself is documented.
+      const options = { name: bucket, keyEncoding: 'binary', encoder: lending } as unknown as { name: string };
+      db = this.#env.openDB(options) as unknown as BinaryDb;
+      (db as unknown as { decoderCopies: boolean }).decoderCopies = true;
+      this.#lenders.set(bucket, db);
+    }
+    return db;
   }
 
   async transaction<T>(fn: (txn: WriteTxn) => T): Promise<T> {

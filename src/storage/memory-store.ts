@@ -28,13 +28,13 @@ function* walk(tree: Tree, options: RangeOptions = {}): Generator<Entry> {
     // entriesReversed starts at the highest key <= its argument; `high` itself is excluded.
     for (const [key, value] of tree.entriesReversed(high, undefined, high !== undefined)) {
       if (low !== undefined && key < low) return;
-      yield { key: fromKey(key), value: copy(value) };
+      yield { key: fromKey(key), value: options.borrow ? value : copy(value) };
       if (++n >= limit) return;
     }
   } else {
     for (const [key, value] of tree.entries(low)) {
       if (high !== undefined && key >= high) return;
-      yield { key: fromKey(key), value: copy(value) };
+      yield { key: fromKey(key), value: options.borrow ? value : copy(value) };
       if (++n >= limit) return;
     }
   }

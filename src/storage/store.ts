@@ -24,6 +24,12 @@ export interface RangeOptions {
   reverse?: boolean;
   /** Stop after this many entries. */
   limit?: number;
+  /**
+   * Lend each value instead of copying it (keys are still copies): the bytes are valid only until
+   * the iteration advances or anything else reads the store, and must not be written to. For
+   * scans that decode each value on the spot; it saves a copy per entry.
+   */
+  borrow?: boolean;
 }
 
 /** What an implementation can do beyond the common contract; the conformance suite skips the rest. */

@@ -91,6 +91,21 @@ export function storeSuite({ name, factory, reopen }: StoreSuiteOptions): void {
       await store.close();
     });
 
+    it('a borrowed range lends the same entries, each readable until the next step', async () => {
+      const store = await filled(factory);
+      await store.transaction((txn) => txn.put('a', b('big'), Buffer.alloc(100_000, 7)));
+      const expected = [...store.range('a')].map((e): [string, string] => [s(e.key)!, Buffer.from(e.value).toString('hex')]);
+      const lent: Array<[string, string]> = [];
+      for (const e of store.range('a', { borrow: true })) lent.push([s(e.key)!, Buffer.from(e.value).toString('hex')]);
+      assert.deepEqual(lent, expected);
+      const reversed: string[] = [];
+      for (const e of store.range('a', { borrow: true, reverse: true, limit: 3 })) reversed.push(s(e.key)!);
+      assert.deepEqual(reversed, expected.slice(-3).reverse().map(([k]) => k));
+      // Borrowing is a read path only: copies handed out before and after are unaffected.
+      assert.equal(Buffer.from(store.get('a', b('b'))!).toString('hex'), expected.find(([k]) => k === 'b')![1]);
+      await store.close();
+    });
+
     it('a transaction sees its own writes and commits them all', async () => {
       const store = await factory();
       const seen = await store.transaction((txn) => {
