@@ -59,9 +59,13 @@ interface Unit {
 
 
 /**
- * The single write path. Writes queue up during a turn of the event loop and commit together in
- * one store transaction (group commit): the parent of each write is read inside the transaction, so
- * chains stay linear however many writes are in flight, in this process or in others.
+ * The single write path. Writes queue up and commit together in one store transaction (group
+ * commit): the parent of each write is read inside the transaction, so chains stay linear however
+ * many writes are in flight, in this process or in others.
+ *
+ * One group is committing at a time; writes that arrive meanwhile (a server's requests come one per
+ * event-loop turn) wait and form the next group, which starts as soon as the current one is durable.
+ * A group of one per request would pay a transaction and a durable-flush wait each.
  */
 export class WritePath {
   readonly #store: Store;
@@ -71,6 +75,8 @@ export class WritePath {
   readonly hooks = new Set<TransactionHook>();
   #pending: Unit[] = [];
   #scheduled = false;
+  /** A group is being committed; the next flush waits for it. */
+  #committing = false;
   #tail: Promise<void> = Promise.resolve();
 
   constructor(store: Store, clock: HybridClock, nodeId: string, afterCommit: (writes: CommittedWrite[]) => void) {
@@ -84,10 +90,7 @@ export class WritePath {
   submit(ops: WriteOp[]): Promise<CommittedWrite[]> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ ops, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        queueMicrotask(() => this.#flush());
-      }
+      this.#schedule();
     });
   }
 
@@ -97,10 +100,18 @@ export class WritePath {
     await this.#tail;
   }
 
+  #schedule(): void {
+    if (this.#scheduled || this.#committing || this.#pending.length === 0) return;
+    this.#scheduled = true;
+    queueMicrotask(() => this.#flush());
+  }
+
   #flush(): void {
     this.#scheduled = false;
+    if (this.#committing) return;
     const units = this.#pending;
     this.#pending = [];
+    this.#committing = true;
     const outcomes = new Map<Unit, CommittedWrite[] | Error>();
     const committed = this.#store.transaction((txn) => this.#apply(txn, units, outcomes));
     // Completion is chained so listeners see batches in commit order, each before its writers resume.
@@ -110,6 +121,9 @@ export class WritePath {
       } catch (err) {
         for (const u of units) u.reject(err);
         return;
+      } finally {
+        this.#committing = false;
+        this.#schedule();
       }
       const writes = units.flatMap((u) => {
         const o = outcomes.get(u);

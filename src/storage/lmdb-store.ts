@@ -71,6 +71,7 @@ export class LmdbStore implements Store {
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closing?: Promise<void>;
   #inflight = new Set<Promise<unknown>>();
+  #turnRenewed = false;
 
   constructor(options: LmdbStoreOptions) {
     this.path = options.path;
@@ -109,13 +110,32 @@ export class LmdbStore implements Store {
     return db;
   }
 
+  /**
+   * Reads see every commit made before the current event-loop turn began, by any process. lmdb
+   * keeps a read snapshot until a 0 ms timer fires (at least 1 ms), during which a busy process can
+   * run many turns and miss another process's acknowledged commit; so the snapshot is renewed on the
+   * first read of each turn (an lmdb txn reset and renew, a few µs, once per turn).
+   */
+  #freshSnapshot(): void {
+    if (this.#turnRenewed || this.#state === 'closed') return;
+    this.#turnRenewed = true;
+    this.#env.resetReadTxn();
+    setImmediate(this.#endTurn);
+  }
+
+  readonly #endTurn = (): void => {
+    this.#turnRenewed = false;
+  };
+
   get(bucket: string, key: Bytes): Bytes | undefined {
+    this.#freshSnapshot();
     // lmdb may hand back a buffer it reuses; the contract promises the caller its own copy.
     const value = this.#db(bucket).getBinary(asBuffer(key));
     return value === undefined ? undefined : new Uint8Array(value);
   }
 
   read<T>(bucket: string, key: Bytes, use: (bytes: Bytes) => T): T | undefined {
+    this.#freshSnapshot();
     // getBinaryFast returns a buffer lmdb reuses on its next read, hence the callback scope.
     const value = this.#db(bucket).getBinaryFast(asBuffer(key));
     // Its `length` is set to the value's size while the underlying array may be longer: view exactly that.
@@ -123,6 +143,7 @@ export class LmdbStore implements Store {
   }
 
   range(bucket: string, options?: RangeOptions): Iterable<Entry> {
+    this.#freshSnapshot();
     return scan(options?.borrow ? this.#lender(bucket) : this.#db(bucket), options);
   }
 
