@@ -16,14 +16,19 @@
  * `redis-benchmark`. A bare `node:http` server answering a constant 200-byte JSON is measured too:
  * the ceiling of any Node HTTP server on this machine with this generator.
  *
- * Env: BENCH_SECONDS (per workload, default 10), BENCH_GENERATOR=autocannon to force autocannon.
+ * KoruDelta is measured as one process and with `--workers 2` (node:cluster, one port), and so is
+ * the bare node:http ceiling: on a 2-core machine the load generator shares the cores, so these say
+ * how far a second process gets, not what a bigger machine would do.
+ *
+ * Env: BENCH_SECONDS (per workload, default 10), BENCH_GENERATOR=autocannon to force autocannon,
+ * BENCH_WORKERS (comma-separated worker counts, default 1,2).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The part of autocannon's API used here (the package ships no types). */
@@ -53,6 +58,9 @@ const WARMUP_SECONDS = Math.min(2, SECONDS);
 const CONNECTIONS = 32;
 const THREADS = 2;
 const KEYS = 1000;
+/** KoruDelta is measured once per worker count (`kdelta serve --workers n`); BENCH_WORKERS=1,2 by default. */
+const WORKERS = [...new Set((process.env.BENCH_WORKERS || '1,2').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0))];
+if (WORKERS.length === 0) throw new Error('BENCH_WORKERS: expected worker counts, e.g. 1,2');
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'koru-bench-server-'));
 const children: ChildProcess[] = [];
@@ -232,12 +240,16 @@ interface Result {
 const putRequests = (path: (i: number) => string, body: (i: number) => string) =>
   Array.from({ length: KEYS }, (_, i) => ({ path: path(i), body: body(i) }));
 
-async function koruDelta(): Promise<Result> {
-  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('npm run build failed');
-  const logFile = join(work, 'koru.log');
+function build(): void {
+  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
+/** `kdelta serve --workers <workers>` on a fresh database. */
+async function koruDelta(workers: number): Promise<Result> {
+  const logFile = join(work, `koru-${workers}.log`);
   const logFd = openSync(logFile, 'w');
-  const server = start(process.execPath, [join(root, 'bin/kdelta.js'), '-d', join(work, 'koru'), 'serve', '--port', '0'], {
+  const server = start(process.execPath, [join(root, 'bin/kdelta.js'), '-d', join(work, `koru-${workers}`), 'serve', '--port', '0', '--workers', String(workers)], {
     env: { KORU_LOG: 'info' }, stdout: 'pipe', stderrFd: logFd,
   });
   closeSync(logFd);
@@ -250,7 +262,7 @@ async function koruDelta(): Promise<Result> {
   // Requests in flight when the generator stopped are answered (and logged) too, so logged >= completed.
   const logged = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"msg":"request"')).length;
   const lost = logged < completed ? ' (LINES LOST)' : '';
-  return { get, put, note: `KoruDelta request log (info, to a file): ${logged.toLocaleString('en-US')} lines for ${completed.toLocaleString('en-US')} responses the generator completed, warm-ups included${lost}` };
+  return { get, put, note: `KoruDelta --workers ${workers} request log (info, to a file): ${logged.toLocaleString('en-US')} lines for ${completed.toLocaleString('en-US')} responses the generator completed, warm-ups included${lost}` };
 }
 
 async function etcd(): Promise<Result | undefined> {
@@ -303,18 +315,34 @@ async function redis(): Promise<Result | undefined> {
   return { get: redisFigure(r.stdout ?? '', 'GET'), put: redisFigure(r.stdout ?? '', 'SET') };
 }
 
-/** A minimal node:http server answering a fixed 200-byte JSON: the ceiling of Node HTTP here. */
-async function bareNode(): Promise<Figures> {
+/**
+ * A minimal node:http server answering a fixed 200-byte JSON: the ceiling of Node HTTP here. With
+ * `processes` > 1, that many node:cluster workers share the port, as `kdelta serve --workers` does.
+ */
+async function bareNode(processes: number): Promise<Figures> {
   const body = JSON.stringify({ namespace: 'bench', key: 'doc', value: { note: 'y'.repeat(93) }, versionId: 'v'.repeat(20), deleted: false });
   const script = `const body = ${JSON.stringify(body)};
-    const s = require('node:http').createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
-    });
-    s.keepAliveTimeout = 65000;
-    s.listen(0, '127.0.0.1', () => console.log('Listening on http://127.0.0.1:' + s.address().port));
-    process.on('SIGTERM', () => process.exit(0));`;
-  const child = start(process.execPath, ['-e', script], { stdout: 'pipe' });
+    const cluster = require('node:cluster');
+    const processes = ${processes};
+    if (processes > 1 && cluster.isPrimary) {
+      let listening = 0;
+      for (let i = 0; i < processes; i++) {
+        cluster.fork().on('listening', (a) => { if (++listening === processes) console.log('Listening on http://127.0.0.1:' + a.port); });
+      }
+      process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers)) w.process.kill(); process.exit(0); });
+    } else {
+      const s = require('node:http').createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      });
+      s.keepAliveTimeout = 65000;
+      s.listen(0, '127.0.0.1', () => { if (processes === 1) console.log('Listening on http://127.0.0.1:' + s.address().port); });
+      process.on('SIGTERM', () => process.exit(0));
+    }`;
+  // A file, not `-e`: cluster workers re-run the primary's script.
+  const file = join(work, `bare-${processes}.cjs`);
+  writeFileSync(file, script);
+  const child = start(process.execPath, [file], { stdout: 'pipe' });
   const url = await announced(child, /Listening on (\S+)/, 'bare node:http');
   try {
     return await load({ url, method: 'GET', requests: [{ path: '/' }] });
@@ -337,15 +365,24 @@ async function main(): Promise<void> {
   const generatorLine = GENERATOR === 'wrk'
     ? `wrk (C, ${THREADS} threads, ${CONNECTIONS} connections)`
     : `autocannon (JavaScript, ${CONNECTIONS} connections; install wrk for figures not capped by the generator)`;
-  console.log(`server benchmark: ${SECONDS} s per workload after a ${WARMUP_SECONDS} s warm-up, ${DOC_JSON.length}-byte documents, loopback`);
+  console.log(`server benchmark: ${SECONDS} s per workload after a ${WARMUP_SECONDS} s warm-up, ${DOC_JSON.length}-byte documents, loopback, ${availableParallelism()} CPUs`);
   console.log(`HTTP load generator: ${generatorLine}; Redis: redis-benchmark (C)`);
-  const ours = await koruDelta();
-  console.log(`KoruDelta: GET ${fmt(ours.get.rps)} req/s, PUT ${fmt(ours.put.rps)} req/s`);
+  build();
+  const ours: Array<[number, Result]> = [];
+  for (const workers of WORKERS) {
+    const k = await koruDelta(workers);
+    ours.push([workers, k]);
+    console.log(`KoruDelta --workers ${workers}: GET ${fmt(k.get.rps)} req/s, PUT ${fmt(k.put.rps)} req/s`);
+  }
   const e = await etcd().catch((err: Error) => void console.log(`etcd failed: ${err.message}`));
   if (e) console.log(`etcd: GET ${fmt(e.get.rps)} req/s, PUT ${fmt(e.put.rps)} req/s`);
   const r = await redis().catch((err: Error) => void console.log(`redis failed: ${err.message}`));
   if (r) console.log(`Redis: GET ${fmt(r.get.rps)} req/s, SET ${fmt(r.put.rps)} req/s`);
-  const bare = await bareNode().catch((err: Error) => void console.log(`bare node:http failed: ${err.message}`));
+  const bare: Array<[number, Figures]> = [];
+  for (const processes of new Set([1, Math.max(...WORKERS)])) {
+    const b = await bareNode(processes).catch((err: Error) => void console.log(`bare node:http (${processes} processes) failed: ${err.message}`));
+    if (b) bare.push([processes, b]);
+  }
 
   console.log('');
   console.log(`Generator: ${GENERATOR === 'wrk' ? 'wrk' : 'autocannon'} (HTTP), redis-benchmark (Redis)`);
@@ -354,15 +391,17 @@ async function main(): Promise<void> {
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
   const row = (name: string, k: Figures, et: Figures | undefined, rd: Figures | undefined, target: string) =>
     console.log(`| ${name} | ${fmt(k.rps)} | ${fmt(k.p50, 2)} / ${fmt(k.p99, 2)} | ${k.errors} | ${fmt(et?.rps ?? Number.NaN)} | ${fmt(rd?.rps ?? Number.NaN)} | ${ratio(k.rps, et?.rps)} | ${ratio(k.rps, rd?.rps)} | ${target} |`);
-  row('GET one key', ours.get, e?.get, r?.get, `>= 0.5x Redis: ${verdict(ours.get.rps, r?.get.rps, 0.5)}`);
-  row('PUT ~200 B doc (durable)', ours.put, e?.put, r?.put, `>= 2x etcd: ${verdict(ours.put.rps, e?.put.rps, 2)}`);
-  if (bare) row('bare node:http constant 200 B (GET ceiling)', bare, e?.get, r?.get, 'context only');
+  const setup = (workers: number) => (workers === 1 ? '1 process' : `--workers ${workers}`);
+  for (const [workers, k] of ours) row(`GET one key (${setup(workers)})`, k.get, e?.get, r?.get, `>= 0.5x Redis: ${verdict(k.get.rps, r?.get.rps, 0.5)}`);
+  for (const [workers, k] of ours) row(`PUT ~200 B doc, durable (${setup(workers)})`, k.put, e?.put, r?.put, `>= 2x etcd: ${verdict(k.put.rps, e?.put.rps, 2)}`);
+  for (const [processes, b] of bare) row(`bare node:http constant 200 B (${processes === 1 ? '1 process' : `${processes} processes`}; GET ceiling)`, b, e?.get, r?.get, 'context only');
   console.log('');
-  if (ours.note) console.log(ours.note);
+  for (const [, k] of ours) if (k.note) console.log(k.note);
   if (!e) console.log('etcd not installed (Debian: etcd-server): its column is empty.');
   if (!r) console.log('redis-server / redis-benchmark not installed (Debian: redis-server, redis-tools): its column is empty.');
   console.log('Targets (issue 5): GET >= 0.5x Redis, durable PUT >= 2x etcd. Redis runs in memory (no fsync); etcd and KoruDelta fsync every commit (group commit).');
-  console.log('The bare node:http row is a constant response from a one-line server: no routing, no database, no logging.');
+  console.log('The bare node:http rows are a constant response from a one-line server: no routing, no database, no logging.');
+  console.log('--workers n runs n server processes behind one port (node:cluster); the load generator runs on the same cores.');
 }
 
 try {

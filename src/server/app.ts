@@ -36,6 +36,12 @@ export interface AppOptions {
   heartbeatMs?: number;
   /** Memory for cached GET responses. Default 32 MiB. */
   getCacheBytes?: number;
+  /**
+   * Set when this server is one worker of a multi-process server (`serveCluster()`): every response
+   * then carries `x-koru-worker: <pid>` and request ids read `req-<workerId>.<n>`, so a response and
+   * its log line can be traced to the process that answered.
+   */
+  workerId?: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -74,12 +80,16 @@ function installRequestHook(app: FastifyInstance, guard: ConnectionGuard): void 
   });
 }
 
-/** Fastify's default request ids (`req-1`, `req-2`, … base 36), shared with the fast GET path. */
-function requestIds(): () => string {
+/**
+ * Fastify's default request ids (`req-1`, `req-2`, … base 36), shared with the fast GET path; a
+ * worker of a multi-process server puts its id first (`req-2.1`) so ids stay unique across workers.
+ */
+function requestIds(workerId: number | undefined): () => string {
+  const prefix = workerId === undefined ? 'req-' : `req-${workerId}.`;
   let next = 0;
   return () => {
     next = (next + 1) & 0x7fffffff;
-    return `req-${next.toString(36)}`;
+    return `${prefix}${next.toString(36)}`;
   };
 }
 
@@ -107,15 +117,16 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
   const sse = new SseHub();
   const getCache = new GetCache(db, options.getCacheBytes ?? 32 * 1024 * 1024);
   const guard = new ConnectionGuard(options.maxConnections ?? 1024);
-  const genReqId = requestIds();
+  const genReqId = requestIds(options.workerId);
   const keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
   const requestTimeout = options.requestTimeoutMs ?? 120_000;
+  const worker = options.workerId === undefined ? undefined : String(process.pid);
   let closing = false;
   // Repeated GETs of a key are answered before routing (fast-get.ts); CORS headers are Fastify's
   // business, so with CORS on every request is routed.
   const fast = options.cors
     ? () => false
-    : fastGet({ cache: getCache, metrics, logger, genReqId, turnedAway: (req) => guard.turnedAway(req), closing: () => closing });
+    : fastGet({ cache: getCache, metrics, logger, genReqId, turnedAway: (req) => guard.turnedAway(req), closing: () => closing, worker });
   const app = Fastify({
     loggerInstance: logger,
     // One line per request comes from request-log.ts instead of Fastify's two.
@@ -127,7 +138,7 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
     routerOptions: { maxParamLength: 4096 },
     requestTimeout,
     keepAliveTimeout,
-    serverFactory: serverWithFastPath(fast, { keepAliveTimeout, requestTimeout }),
+    serverFactory: serverWithFastPath(fast, { keepAliveTimeout, requestTimeout, worker }),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     // Values may legitimately contain "__proto__" keys; the library stores them as own properties.

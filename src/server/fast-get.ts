@@ -18,6 +18,8 @@ export interface FastGetOptions {
   turnedAway: (req: IncomingMessage) => boolean;
   /** True once the server is shutting down (Fastify answers those 503). */
   closing: () => boolean;
+  /** The `x-koru-worker` header value of a worker of a multi-process server. */
+  worker?: string;
 }
 
 /**
@@ -32,14 +34,16 @@ export interface FastGetOptions {
  * method, route, status, durationMs at info) and the same metrics.
  */
 export function fastGet(o: FastGetOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { cache, metrics, logger, genReqId, turnedAway, closing } = o;
+  const { cache, metrics, logger, genReqId, turnedAway, closing, worker } = o;
   return (req, res) => {
     if (req.method !== 'GET') return false;
     const start = performance.now();
     const hit = cache.current(req.url!);
     if (hit === undefined || closing() || turnedAway(req)) return false;
     const reqId = (req.headers['x-request-id'] as string | undefined) || genReqId();
-    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': hit.bytes, 'x-request-id': reqId });
+    res.writeHead(200, worker === undefined
+      ? { 'content-type': JSON_TYPE, 'content-length': hit.bytes, 'x-request-id': reqId }
+      : { 'content-type': JSON_TYPE, 'content-length': hit.bytes, 'x-request-id': reqId, 'x-koru-worker': worker });
     res.end(hit.body);
     metrics.countRead();
     const durationMs = performance.now() - start;
@@ -54,16 +58,25 @@ export function fastGet(o: FastGetOptions): (req: IncomingMessage, res: ServerRe
 /**
  * A Fastify `serverFactory`: the HTTP server Fastify would make, with `fast` consulted before
  * Fastify's own handler. Fastify applies no server settings when given a factory, so the ones it
- * would apply are applied here.
+ * would apply are applied here. With `worker` set, every routed response (plain, streamed or an
+ * error) carries `x-koru-worker: <worker>`: set here once, Node merges it into whatever head the
+ * route writes (the fast path writes its own, see FastGetOptions.worker).
  */
 export function serverWithFastPath(
   fast: (req: IncomingMessage, res: ServerResponse) => boolean,
-  settings: { keepAliveTimeout: number; requestTimeout: number },
+  settings: { keepAliveTimeout: number; requestTimeout: number; worker?: string },
 ): (handler: RequestListener) => Server {
+  const worker = settings.worker;
   return (handler) => {
-    const server = createServer((req, res) => {
-      if (!fast(req, res)) handler(req, res);
-    });
+    const server = createServer(worker === undefined
+      ? (req, res) => {
+        if (!fast(req, res)) handler(req, res);
+      }
+      : (req, res) => {
+        if (fast(req, res)) return;
+        res.setHeader('x-koru-worker', worker);
+        handler(req, res);
+      });
     server.keepAliveTimeout = settings.keepAliveTimeout;
     server.requestTimeout = settings.requestTimeout;
     server.setTimeout(0);

@@ -5,6 +5,7 @@
  */
 export { createApp, DEFAULT_MAX_BODY_BYTES, type AppOptions } from './app.js';
 export { serve, type ServeOptions, type RunningServer } from './serve.js';
+export { serveCluster, type ClusterOptions, type ClusterServer } from './cluster.js';
 export type { ServedDatabase } from './database.js';
 export { HTTP_ERROR_CODES, HttpError, mapError, type ErrorBody, type HttpErrorCode } from './http-errors.js';
 export { createLogger, logLevelFromEnv } from './logger.js';

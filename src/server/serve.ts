@@ -1,6 +1,6 @@
 import { KoruDelta } from '../koru-delta.js';
 import { createApp, type AppOptions } from './app.js';
-import { createLogger } from './logger.js';
+import { createLogger, logLevelFromEnv } from './logger.js';
 
 export interface ServeOptions extends AppOptions {
   /** Database directory (created if missing). */
@@ -29,7 +29,7 @@ function urlOf(address: string, port: number): string {
  */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const db = await KoruDelta.start({ path: options.dbPath });
-  const logger = options.logger ?? createLogger();
+  const logger = options.logger ?? createLogger(logLevelFromEnv(), options.workerId === undefined ? {} : { worker: options.workerId });
   const app = createApp(db, { ...options, logger });
   const bind = options.bind ?? '127.0.0.1';
   try {

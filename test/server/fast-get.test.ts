@@ -98,6 +98,24 @@ describe('repeated GETs answered before routing', () => {
     assert.equal(await head.text(), '');
   });
 
+  it('name the worker of a multi-process server on every path: fast, routed, error and stream', async () => {
+    const { db, url, requests } = await listening({ workerId: 3 });
+    await db.put('a', 'b', 1);
+    const replies = [await call(`${url}/api/v1/a/b`), await call(`${url}/api/v1/a/b`), await call(`${url}/api/v1/a/nope`), await call(`${url}/health`)];
+    assert.deepEqual(replies.map((r) => r.status), [200, 200, 404, 200]);
+    for (const r of replies) {
+      assert.equal(r.headers.get('x-koru-worker'), String(process.pid));
+      assert.match(r.headers.get('x-request-id') ?? '', /^req-3\./);
+    }
+    const feed = new AbortController();
+    const sse = await fetch(`${url}/api/v1/watch`, { signal: feed.signal });
+    assert.equal(sse.headers.get('x-koru-worker'), String(process.pid));
+    feed.abort();
+    assert.ok(requests().every((l) => /^req-3\./.test(l.reqId)));
+    const single = await listening();
+    assert.equal((await call(`${single.url}/health`)).headers.get('x-koru-worker'), null);
+  });
+
   it('leave CORS requests to Fastify', async () => {
     const { db, url } = await listening({ cors: 'https://app.example.com' });
     await db.put('a', 'b', 1);

@@ -28,13 +28,23 @@ export interface ServerProcess {
   proc: ChildProcess;
   dbPath: string;
   stderr(): string;
+  stdout(): string;
   /** Sends `signal` and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** Starts the real server process (the test launcher over the built package) on a free port. */
-export async function startServer(dbPath = join(tmpDir('koru-srv-'), 'db'), options: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, [LAUNCHER, dbPath, JSON.stringify(options)], {
+export function startServer(dbPath = join(tmpDir('koru-srv-'), 'db'), options: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  return spawnServer([LAUNCHER, dbPath, JSON.stringify(options)], dbPath, env);
+}
+
+/** Starts the real `kdelta -d <dbPath> serve --port 0 ...args` and waits for its `Listening on` line (or `--json` line). */
+export function startServe(args: readonly string[] = [], dbPath = join(tmpDir('koru-srv-'), 'db'), env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  return spawnServer([KDELTA, '-d', dbPath, 'serve', '--port', '0', ...args], dbPath, env);
+}
+
+async function spawnServer(argv: string[], dbPath: string, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  const proc = spawn(process.execPath, argv, {
     env: { ...process.env, KORU_LOG: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -44,8 +54,8 @@ export async function startServer(dbPath = join(tmpDir('koru-srv-'), 'db'), opti
   const url = await new Promise<string>((resolve, reject) => {
     proc.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
-      const m = /Listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]);
+      const m = /Listening on (\S+)|^\{"url":"([^"]+)"\}$/m.exec(out);
+      if (m) resolve(m[1] ?? m[2]);
     });
     proc.once('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${err}`)));
   });
@@ -55,7 +65,7 @@ export async function startServer(dbPath = join(tmpDir('koru-srv-'), 'db'), opti
     return exited;
   };
   after(() => stop('SIGKILL'));
-  return { url, proc, dbPath, stderr: () => err, stop };
+  return { url, proc, dbPath, stderr: () => err, stdout: () => out, stop };
 }
 
 // Response bodies are checked field by field in tests.

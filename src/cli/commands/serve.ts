@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import type { RunningServer } from '../../server/index.js';
 import { nonNegativeInt, port } from '../args.js';
-import { CliError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { examples } from '../help.js';
 import { run, type Session } from '../session.js';
 import { onShutdown } from '../signals.js';
@@ -10,6 +12,20 @@ interface ServeOptions {
   bind: string;
   cors?: string;
   maxBody?: number;
+  workers: string;
+}
+
+/** A running server; a multi-process one may also fail on its own (workers kept dying). */
+type Served = RunningServer & { failed?: Promise<never> };
+
+/** `--workers`: a positive integer, or `auto` for one per CPU the process may use. */
+function workerCount(text: string): number {
+  const t = text.trim().toLowerCase();
+  if (t === 'auto') return availableParallelism();
+  if (!/^\d+$/.test(t) || Number(t) < 1) {
+    throw new UsageError(`Invalid --workers ${JSON.stringify(text)}: expected a positive integer or auto`, 'Try: kdelta serve --workers 2 (or --workers auto for one per CPU)');
+  }
+  return Number(t);
 }
 
 /** A failed listen explained: which address, and why. */
@@ -22,15 +38,24 @@ function listenError(err: unknown, o: ServeOptions): unknown {
   return err;
 }
 
-async function serveUntilSignal(s: Session, o: ServeOptions): Promise<void> {
-  s.requireLocal('serve');
-  const { serve } = await import('../../server/index.js');
-  let server: Awaited<ReturnType<typeof serve>>;
+/** One process (the default), or a primary with `workers` worker processes sharing the port. */
+async function start(s: Session, o: ServeOptions, workers: number): Promise<Served> {
+  const options = { dbPath: s.dbPath, port: o.port, bind: o.bind, cors: o.cors, maxBodyBytes: o.maxBody };
   try {
-    server = await serve({ dbPath: s.dbPath, port: o.port, bind: o.bind, cors: o.cors, maxBodyBytes: o.maxBody });
+    if (workers === 1) {
+      const { serve } = await import('../../server/index.js');
+      return await serve(options);
+    }
+    const { serveCluster } = await import('../../server/index.js');
+    return await serveCluster({ ...options, workers });
   } catch (err) {
     throw listenError(err, o);
   }
+}
+
+async function serveUntilSignal(s: Session, o: ServeOptions): Promise<void> {
+  s.requireLocal('serve');
+  const server = await start(s, o, workerCount(o.workers));
   let stopping: Promise<void> | undefined;
   let wake!: () => void;
   const signalled = new Promise<void>((resolve) => { wake = resolve; });
@@ -41,7 +66,7 @@ async function serveUntilSignal(s: Session, o: ServeOptions): Promise<void> {
   if (s.json) s.print(JSON.stringify({ url: server.url }));
   else s.print(`Listening on ${server.url}`);
   try {
-    await signalled;
+    await (server.failed ? Promise.race([signalled, server.failed]) : signalled);
     await stopping;
   } finally {
     dispose();
@@ -57,10 +82,12 @@ export function registerServe(program: Command): void {
     .option('--bind <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--cors <origin>', 'allow browser requests from <origin> (off by default)')
     .option('--max-body <bytes>', 'largest accepted request body (default 16 MiB)', nonNegativeInt)
+    .option('--workers <n>', 'server processes sharing the port: a number, or auto for one per CPU', '1')
     .action((opts: ServeOptions, command: Command) => run(command, (s) => serveUntilSignal(s, opts)));
   examples(cmd, [
     'kdelta serve',
     'kdelta -d ./data serve --port 9000 --bind 0.0.0.0',
+    'kdelta serve --workers auto',
     'kdelta serve --cors https://app.example.com --max-body 1048576',
   ]);
 }
