@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: `kdelta serve` on the default on-disk database ($KORU_DB_PATH or ~/.korudelta/db),
-// on $PORT (default 8080) and $BIND (default 127.0.0.1). The CLI prints the URL and shuts down
-// cleanly on SIGINT/SIGTERM; this wrapper forwards those signals to it.
+// on $PORT (default 8080) and $BIND (default 127.0.0.1), with $WORKERS server processes (default 1).
+// The CLI prints the URL and shuts down cleanly on SIGINT/SIGTERM; this wrapper forwards those signals.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -11,12 +11,13 @@ const root = new URL('..', import.meta.url).pathname;
 const dbPath = process.env.KORU_DB_PATH || join(homedir(), '.korudelta', 'db');
 const port = String(process.env.PORT || 8080);
 const bind = process.env.BIND || '127.0.0.1';
+const workers = process.env.WORKERS || '1';
 
 if (!existsSync(join(root, 'dist/cli/main.js'))) {
   process.stderr.write('Error: the package is not built; run `npm run build` first\n');
   process.exit(1);
 }
 
-const child = spawn(process.execPath, [join(root, 'bin/kdelta.js'), '-d', dbPath, 'serve', '--port', port, '--bind', bind], { stdio: 'inherit' });
+const child = spawn(process.execPath, [join(root, 'bin/kdelta.js'), '-d', dbPath, 'serve', '--port', port, '--bind', bind, '--workers', workers], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -10,6 +10,7 @@ import { tmpDir } from '../helpers.js';
 const root = new URL('../..', import.meta.url).pathname;
 export const LAUNCHER = join(root, 'test/server/fixtures/serve.mjs');
 export const KDELTA = join(root, 'bin/kdelta.js');
+export const START_SCRIPT = join(root, 'scripts/start.js');
 
 /** An app over a fresh in-memory database, for `inject()` tests; both closed after the file. */
 export async function injectApp(options: AppOptions = {}, start: Parameters<typeof KoruDelta.start>[0] = {}) {
@@ -41,6 +42,11 @@ export function startServer(dbPath = join(tmpDir('koru-srv-'), 'db'), options: R
 /** Starts the real `kdelta -d <dbPath> serve --port 0 ...args` and waits for its `Listening on` line (or `--json` line). */
 export function startServe(args: readonly string[] = [], dbPath = join(tmpDir('koru-srv-'), 'db'), env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   return spawnServer([KDELTA, '-d', dbPath, 'serve', '--port', '0', ...args], dbPath, env);
+}
+
+/** Starts `npm start`'s script (scripts/start.js) with `env` (KORU_DB_PATH, PORT, BIND, WORKERS). */
+export function startScript(dbPath: string, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  return spawnServer([START_SCRIPT], dbPath, { KORU_DB_PATH: dbPath, ...env });
 }
 
 async function spawnServer(argv: string[], dbPath: string, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
