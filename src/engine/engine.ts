@@ -51,8 +51,6 @@ export class Engine {
   readonly path: string | null;
   #closed = false;
   #closing?: Promise<void>;
-  #knownSeq: number;
-  #cacheChecked = false;
 
   protected constructor(store: Store, nodeId: string, options: StartOptions) {
     this.#store = store;
@@ -60,8 +58,7 @@ export class Engine {
     this.path = options.path === undefined ? null : resolve(options.path);
     this.#reader = new Reader(store);
     this.#maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
-    this.#cache = new HotCache(options.cache?.maxEntries ?? 10_000, options.cache?.maxBytes ?? 64 * 1024 * 1024);
-    this.#knownSeq = readNumber(store, META.seq);
+    this.#cache = new HotCache(store, this.#reader, options.cache?.maxEntries ?? 10_000, options.cache?.maxBytes ?? 64 * 1024 * 1024);
     this.#writes = new WritePath(store, this.#clock, nodeId, (w) => this.#afterCommit(w));
   }
 
@@ -124,15 +121,7 @@ export class Engine {
   }
 
   #afterCommit(writes: CommittedWrite[]): void {
-    for (const w of writes) {
-      const id = HotCache.id(w.namespace, w.key);
-      if (w.isHead) this.#cache.set(id, { version: w.version, value: w.value }, w.bytes);
-      else this.#cache.delete(id);
-    }
-    const first = writes[0].version.seq;
-    if (first === this.#knownSeq + 1) this.#knownSeq = writes[writes.length - 1].version.seq;
-    // Our commit renewed the store's read snapshot; other processes' writes may now be visible too.
-    this.#cacheChecked = false;
+    this.#cache.committed(writes);
     for (const listener of this.#listeners) {
       try {
         listener(writes);
@@ -189,7 +178,7 @@ export class Engine {
   #getNow(namespace: string, key: string): VersionedValue {
     this.#ensureOpen();
     // Only validated names ever enter the cache, so a hit needs no validation (the hot path).
-    const cached = typeof namespace === 'string' && typeof key === 'string' ? this.#cached(namespace, key) : undefined;
+    const cached = typeof namespace === 'string' && typeof key === 'string' ? this.#cache.lookup(namespace, key) : undefined;
     let current = cached;
     if (!current) {
       checkNamespace(namespace);
@@ -211,8 +200,7 @@ export class Engine {
     this.#ensureOpen();
     checkNamespace(namespace);
     checkKey(namespace, key);
-    this.#syncCache();
-    const hit = this.#cache.get(HotCache.id(namespace, key));
+    const hit = this.#cache.lookup(namespace, key);
     if (hit) return !hit.version.deleted;
     const head = this.#reader.head(namespace, key);
     return head !== undefined && !head.version.deleted;
@@ -385,35 +373,13 @@ export class Engine {
     return this.#store;
   }
 
-  #cached(namespace: string, key: string): CachedHead | undefined {
-    this.#syncCache();
-    return this.#cache.get(HotCache.id(namespace, key));
-  }
-
   /** Reads the current version from the store (verifying it) and caches it. */
   #load(namespace: string, key: string): CachedHead {
     const found = this.#reader.current(namespace, key);
     if (!found) throw this.#notFound(namespace, key);
     const entry = { version: found.version, value: found.value };
-    if (!this.#cache.disabled) this.#cache.set(HotCache.id(namespace, key), entry, found.size);
+    this.#cache.remember(namespace, key, entry, found.size);
     return entry;
-  }
-
-  /**
-   * Drops cache entries that other processes' writes made stale. The store's read snapshot only
-   * moves between event-loop turns or after our own commits, so one look at the change log's last
-   * sequence per turn is as fresh as reading the store itself.
-   */
-  #syncCache(): void {
-    if (this.#cacheChecked || !this.#store.supports.multiProcess || this.#cache.disabled) return;
-    this.#cacheChecked = true;
-    setImmediate(() => { this.#cacheChecked = false; });
-    const seq = readNumber(this.#store, META.seq);
-    if (seq === this.#knownSeq) return;
-    // Far behind, dropping everything is cheaper than reading the log for the keys to drop.
-    if (seq - this.#knownSeq > 1_000 || seq < this.#knownSeq) this.#cache.clear();
-    else for (const c of this.#reader.changesAfter(this.#knownSeq)) this.#cache.delete(HotCache.id(c.namespace, c.key));
-    this.#knownSeq = seq;
   }
 
   #notFound(namespace: string, key: string): KeyNotFoundError {

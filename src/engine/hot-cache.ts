@@ -1,6 +1,10 @@
 import { LRUCache } from 'lru-cache';
-import type { JsonValue } from './types.js';
+import type { Store } from '../storage/store.js';
+import { META, readNumber } from './meta.js';
+import type { Reader } from './reader.js';
 import type { StoredVersion } from './record.js';
+import type { JsonValue } from './types.js';
+import type { CommittedWrite } from './write-path.js';
 
 /** A verified current version held in memory. Its value is private: callers get copies. */
 export interface CachedHead {
@@ -10,50 +14,81 @@ export interface CachedHead {
   timestamp?: string;
 }
 
+const id = (namespace: string, key: string): string => `${namespace}\u0000${key}`;
+
 /**
  * Hot tier (F14): the most recently used current values, bounded by entries and by bytes.
- * It holds only values already checked against their hash, and the engine drops an entry whenever
- * a write to that key is seen, by this process (at commit) or by another (through the change log).
+ * It holds only values already checked against their hash, and drops an entry whenever a write to
+ * that key is seen: by this process at commit (`committed`), or by another process through the
+ * change log (checked before a lookup, at most once per event-loop turn).
  */
 export class HotCache {
   readonly #lru?: LRUCache<string, CachedHead>;
+  readonly #store: Store;
+  readonly #reader: Reader;
+  /** The change-log seq the entries are known to be current at. */
+  #knownSeq: number;
+  #checkedThisTurn = false;
 
-  constructor(maxEntries: number, maxBytes: number) {
+  constructor(store: Store, reader: Reader, maxEntries: number, maxBytes: number) {
+    this.#store = store;
+    this.#reader = reader;
+    this.#knownSeq = readNumber(store, META.seq);
     if (maxEntries > 0 && maxBytes > 0) {
       this.#lru = new LRUCache<string, CachedHead>({ max: maxEntries, maxSize: maxBytes, sizeCalculation: () => 1 });
     }
-  }
-
-  static id(namespace: string, key: string): string {
-    return `${namespace}\u0000${key}`;
-  }
-
-  get(id: string): CachedHead | undefined {
-    return this.#lru?.get(id);
-  }
-
-  /** A lookup that does not count as a use (scans must not churn the recency order). */
-  peek(id: string): CachedHead | undefined {
-    return this.#lru?.peek(id);
-  }
-
-  set(id: string, entry: CachedHead, sizeBytes: number): void {
-    this.#lru?.set(id, entry, { size: Math.max(1, sizeBytes) });
-  }
-
-  delete(id: string): void {
-    this.#lru?.delete(id);
-  }
-
-  clear(): void {
-    this.#lru?.clear();
   }
 
   get disabled(): boolean {
     return this.#lru === undefined;
   }
 
+  /** The cached head of `namespace/key`, current as of this turn's store snapshot. */
+  lookup(namespace: string, key: string): CachedHead | undefined {
+    if (this.#lru === undefined) return undefined;
+    this.#syncWithLog();
+    return this.#lru.get(id(namespace, key));
+  }
+
+  /** Keeps a head just read from the store. */
+  remember(namespace: string, key: string, entry: CachedHead, sizeBytes: number): void {
+    this.#lru?.set(id(namespace, key), entry, { size: Math.max(1, sizeBytes) });
+  }
+
+  /** Applies this process's committed writes (they are in the change log after the known seq). */
+  committed(writes: readonly CommittedWrite[]): void {
+    if (this.#lru === undefined) return;
+    for (const w of writes) {
+      if (w.isHead) this.#lru.set(id(w.namespace, w.key), { version: w.version, value: w.value }, { size: Math.max(1, w.bytes) });
+      else this.#lru.delete(id(w.namespace, w.key));
+    }
+    if (writes[0].version.seq === this.#knownSeq + 1) this.#knownSeq = writes[writes.length - 1].version.seq;
+    // Our commit renewed the store's read snapshot; other processes' writes may now be visible too.
+    this.#checkedThisTurn = false;
+  }
+
+  clear(): void {
+    this.#lru?.clear();
+  }
+
   get size(): number {
     return this.#lru?.size ?? 0;
+  }
+
+  /**
+   * Drops entries that other processes' writes made stale. The store's read snapshot only moves
+   * between event-loop turns or after our own commits, so one look at the change log's last
+   * sequence per turn is as fresh as reading the store itself.
+   */
+  #syncWithLog(): void {
+    if (this.#checkedThisTurn || !this.#store.supports.multiProcess) return;
+    this.#checkedThisTurn = true;
+    setImmediate(() => { this.#checkedThisTurn = false; });
+    const seq = readNumber(this.#store, META.seq);
+    if (seq === this.#knownSeq) return;
+    // Far behind, dropping everything is cheaper than reading the log for the keys to drop.
+    if (seq - this.#knownSeq > 1_000 || seq < this.#knownSeq) this.#lru!.clear();
+    else for (const c of this.#reader.changesAfter(this.#knownSeq)) this.#lru!.delete(id(c.namespace, c.key));
+    this.#knownSeq = seq;
   }
 }
