@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import { describe, it } from 'node:test';
 import { KoruDeltaClient } from '../../src/client/index.js';
-import { KoruDelta } from '../../src/index.js';
 import { RESTART_LIMIT, RestartBudget } from '../../src/server/cluster.js';
 import { kdelta, tmpDb } from '../cli/helpers.js';
-import { startServe, startServer, type Json } from './helpers.js';
+import { sigtermUnderLoad, startServe, startServer, type Json } from './helpers.js';
 
 interface Reply {
   status: number;
@@ -215,44 +214,7 @@ describe('kdelta serve --workers', () => {
   });
 
   it('loses no acknowledged write when SIGTERM arrives mid-load', async () => {
-    const server = await startServe(['--workers', '2']);
-    const client = new KoruDeltaClient(server.url);
-    const acked: Array<{ key: string; versionId: string }> = [];
-    let stopping = false;
-    const writer = async (w: number) => {
-      for (let i = 0; ; i++) {
-        try {
-          const v = await client.put('load', `w${w}-${i % 20}`, { w, i, pad: 'x'.repeat(150) });
-          acked.push({ key: v.key, versionId: v.versionId });
-        } catch {
-          if (stopping) return;
-          throw new Error('write failed before shutdown');
-        }
-      }
-    };
-    const writers = Array.from({ length: 16 }, (_, w) => writer(w));
-    await new Promise((r) => setTimeout(r, 500));
-    stopping = true;
-    const t0 = Date.now();
-    const code = await server.stop('SIGTERM');
-    assert.ok(Date.now() - t0 < 10_000, `shutdown took ${Date.now() - t0} ms`);
-    await Promise.all(writers);
-    assert.equal(code, 0);
-    assert.ok(acked.length > 20, `only ${acked.length} writes acknowledged`);
-    const db = await KoruDelta.start({ path: server.dbPath });
-    try {
-      const byKey = new Map<string, Set<string>>();
-      for (const { key, versionId } of acked) {
-        let ids = byKey.get(key);
-        if (!ids) {
-          ids = new Set((await db.history('load', key)).map((v) => v.versionId));
-          byKey.set(key, ids);
-        }
-        assert.ok(ids.has(versionId), `acknowledged ${key} ${versionId} is missing`);
-      }
-    } finally {
-      await db.close();
-    }
+    await sigtermUnderLoad(await startServe(['--workers', '2']), 500);
   });
 
   it('refuses a bad worker count and a port in use with clear errors', async () => {
