@@ -1,5 +1,6 @@
 /** JSON value helpers the query engine shares: deep equality, identity keys and input checking. */
 import type { JsonValue } from '../engine/types.js';
+import { canonicalText } from '../engine/value.js';
 
 /** Deep JSON equality: object key order does not matter, array order does; `0` equals `-0`. */
 export function deepEqual(a: JsonValue, b: JsonValue): boolean {
@@ -21,14 +22,9 @@ export function deepEqual(a: JsonValue, b: JsonValue): boolean {
 
 /**
  * A string equal for exactly the deep-equal values, for hashing values into a Map or Set (distinct,
- * groupBy). Keys are sorted so key order never splits one value in two.
+ * groupBy): the value's canonical JSON, whose sorted keys never let key order split one value in two.
  */
-export function identityKey(value: JsonValue): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(identityKey).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${identityKey(value[k])}`).join(',')}}`;
-}
+export const identityKey: (value: JsonValue) => string = canonicalText;
 
 /** Where in a value a problem is (a JSON path below the caller's `where`) and what it is. */
 export interface ValueProblem {
