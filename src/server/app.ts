@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { RouteContext } from './context.js';
@@ -61,8 +61,8 @@ class ConnectionGuard {
     });
   }
 
-  turnedAway(req: IncomingMessage): boolean {
-    return this.#over.has(req.socket);
+  turnedAway(socket: Socket): boolean {
+    return this.#over.has(socket);
   }
 }
 
@@ -74,7 +74,7 @@ function installRequestHook(app: FastifyInstance, guard: ConnectionGuard): void 
   guard.watch(app.server);
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
-    if (!guard.turnedAway(req.raw)) return done();
+    if (!guard.turnedAway(req.raw.socket)) return done();
     reply.header('connection', 'close');
     done(new HttpError('SERVICE_UNAVAILABLE', `Too many connections (the limit is ${guard.limit}); retry later`));
   });
@@ -122,11 +122,13 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
   const requestTimeout = options.requestTimeoutMs ?? 120_000;
   const worker = options.workerId === undefined ? undefined : String(process.pid);
   let closing = false;
-  // Repeated GETs of a key are answered before routing (fast-get.ts); CORS headers are Fastify's
-  // business, so with CORS on every request is routed.
+  // Repeated GETs of a key are answered before routing, on the raw connection when possible
+  // (fast-get.ts, raw-front.ts); CORS headers are Fastify's business, so with CORS on every request
+  // is routed.
   const fast = options.cors
-    ? () => false
-    : fastGet({ cache: getCache, metrics, logger, genReqId, turnedAway: (req) => guard.turnedAway(req), closing: () => closing, worker });
+    ? undefined
+    : fastGet({ cache: getCache, metrics, logger, genReqId, turnedAway: (socket) => guard.turnedAway(socket), closing: () => closing, worker, keepAliveTimeout });
+  const front = serverWithFastPath(fast, { keepAliveTimeout, requestTimeout, worker });
   const app = Fastify({
     loggerInstance: logger,
     // One line per request comes from request-log.ts instead of Fastify's two.
@@ -138,7 +140,7 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
     routerOptions: { maxParamLength: 4096 },
     requestTimeout,
     keepAliveTimeout,
-    serverFactory: serverWithFastPath(fast, { keepAliveTimeout, requestTimeout, worker }),
+    serverFactory: front.factory,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     // Values may legitimately contain "__proto__" keys; the library stores them as own properties.
@@ -160,6 +162,7 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
   let sweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     closing = true;
+    front.closeIdle();
     sse.closeAll();
     sweep = setInterval(() => app.server.closeIdleConnections(), 50);
   });

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { installRawFront, type RawAnswer, type RawFront } from './raw-front.js';
 import type { GetCache } from './get-cache.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -14,72 +16,115 @@ export interface FastGetOptions {
   logger: Logger;
   /** The request id generator Fastify uses too, so ids stay unique across both paths. */
   genReqId: () => string;
-  /** True for requests on connections over the connection limit (Fastify answers those 503). */
-  turnedAway: (req: IncomingMessage) => boolean;
+  /** True for connections over the connection limit (Fastify answers their requests 503). */
+  turnedAway: (socket: Socket) => boolean;
   /** True once the server is shutting down (Fastify answers those 503). */
   closing: () => boolean;
   /** The `x-koru-worker` header value of a worker of a multi-process server. */
   worker?: string;
 }
 
+/** Both fast paths: on a raw connection (raw-front.ts) and on a node:http request before routing. */
+export interface FastGet {
+  raw: RawAnswer;
+  routed: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
 /**
- * The GET hot path before routing: a repeated `GET /api/v1/:ns/:key` whose cached body is still
- * current (GetCache revalidates it against the stored head, so writes by any process show at once)
- * is answered straight from the `request` event, skipping Fastify's routing, hooks, per-request
- * objects and child logger. Everything else, including every first read of a URL, every miss, stale
- * entry and error, goes through Fastify unchanged.
+ * The GET hot path: a repeated `GET /api/v1/:ns/:key` whose cached body is still current (GetCache
+ * revalidates it against the stored head, so writes by any process show at once) is answered
+ * without Fastify's routing, hooks, per-request objects and child logger. Everything else,
+ * including every first read of a URL, every miss, stale entry and error, goes through Fastify.
  *
- * The answer is the one the routed path gives: same status, body, `content-type`, `x-request-id`
- * (the request's own header, else a fresh id from the shared generator), same log line (`reqId`,
- * method, route, status, durationMs at info) and the same metrics.
+ * The answer is the one the routed path gives: same status, body, headers (`content-type`,
+ * `x-request-id`: the request's own header, else a fresh id from the shared generator; node:http's
+ * `Date`, `Connection` and `Keep-Alive`), same log line (`reqId`, method, route, status,
+ * durationMs at info) and the same metrics.
  */
-export function fastGet(o: FastGetOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function fastGet(o: FastGetOptions & { keepAliveTimeout: number }): FastGet {
   const { cache, metrics, logger, genReqId, turnedAway, closing, worker } = o;
-  return (req, res) => {
-    if (req.method !== 'GET') return false;
-    const start = performance.now();
-    const hit = cache.current(req.url!);
-    if (hit === undefined || closing() || turnedAway(req)) return false;
-    const reqId = (req.headers['x-request-id'] as string | undefined) || genReqId();
-    res.writeHead(200, worker === undefined
-      ? { 'content-type': JSON_TYPE, 'content-length': hit.bytes, 'x-request-id': reqId }
-      : { 'content-type': JSON_TYPE, 'content-length': hit.bytes, 'x-request-id': reqId, 'x-koru-worker': worker });
-    res.end(hit.body);
+  const keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(o.keepAliveTimeout / 1000)}\r\n\r\n`;
+  const workerLine = worker === undefined ? '' : `x-koru-worker: ${worker}\r\n`;
+
+  const record = (reqId: string, start: number): void => {
     metrics.countRead();
     const durationMs = performance.now() - start;
     metrics.observeRequest('GET', KEY_ROUTE, 200, durationMs / 1000);
     if (logger.isLevelEnabled('info')) {
       logger.info({ reqId, method: 'GET', route: KEY_ROUTE, status: 200, durationMs: Math.round(durationMs * 100) / 100 }, 'request');
     }
-    return true;
+  };
+
+  return {
+    raw(req) {
+      const start = performance.now();
+      const hit = cache.current(req.target);
+      if (hit === undefined || closing() || turnedAway(req.socket)) return undefined;
+      const reqId = req.requestId || genReqId();
+      record(reqId, start);
+      return `HTTP/1.1 200 OK\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${hit.bytes}\r\nx-request-id: ${reqId}\r\n${workerLine}Date: ${httpDate()}\r\n${keepAlive}${hit.body}`;
+    },
+    routed(req, res) {
+      if (req.method !== 'GET') return false;
+      const start = performance.now();
+      const hit = cache.current(req.url!);
+      if (hit === undefined || closing() || turnedAway(req.socket)) return false;
+      const reqId = (req.headers['x-request-id'] as string | undefined) || genReqId();
+      res.writeHead(200, worker === undefined
+        ? { 'content-type': JSON_TYPE, 'content-length': hit.bytes, 'x-request-id': reqId }
+        : { 'content-type': JSON_TYPE, 'content-length': hit.bytes, 'x-request-id': reqId, 'x-koru-worker': worker });
+      res.end(hit.body);
+      record(reqId, start);
+      return true;
+    },
   };
 }
 
+let dateSecond = -1;
+let dateText = '';
+
+/** The `Date` header value, formatted once per second as node:http does. */
+function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
 /**
- * A Fastify `serverFactory`: the HTTP server Fastify would make, with `fast` consulted before
- * Fastify's own handler. Fastify applies no server settings when given a factory, so the ones it
- * would apply are applied here. With `worker` set, every routed response (plain, streamed or an
- * error) carries `x-koru-worker: <worker>`: set here once, Node merges it into whatever head the
- * route writes (the fast path writes its own, see FastGetOptions.worker).
+ * A Fastify `serverFactory`: the HTTP server Fastify would make, with the fast paths in front when
+ * `fast` is given: the raw front on each new connection, then `fast.routed` before Fastify's own
+ * handler. Fastify applies no server settings when given a factory, so the ones it would apply are
+ * applied here. With `worker` set, every routed response (plain, streamed or an error) carries
+ * `x-koru-worker: <worker>`: set here once, Node merges it into whatever head the route writes (the
+ * fast paths write their own, see FastGetOptions.worker). `closeIdle()` closes the raw front's
+ * connections (all idle), for shutdown.
  */
 export function serverWithFastPath(
-  fast: (req: IncomingMessage, res: ServerResponse) => boolean,
+  fast: FastGet | undefined,
   settings: { keepAliveTimeout: number; requestTimeout: number; worker?: string },
-): (handler: RequestListener) => Server {
+): { factory: (handler: RequestListener) => Server; closeIdle(): void } {
   const worker = settings.worker;
-  return (handler) => {
+  let front: RawFront | undefined;
+  const factory = (handler: RequestListener): Server => {
+    const routed = fast?.routed ?? (() => false);
     const server = createServer(worker === undefined
       ? (req, res) => {
-        if (!fast(req, res)) handler(req, res);
+        if (!routed(req, res)) handler(req, res);
       }
       : (req, res) => {
-        if (fast(req, res)) return;
+        if (routed(req, res)) return;
         res.setHeader('x-koru-worker', worker);
         handler(req, res);
       });
     server.keepAliveTimeout = settings.keepAliveTimeout;
     server.requestTimeout = settings.requestTimeout;
     server.setTimeout(0);
+    if (fast) front = installRawFront(server, { answer: fast.raw, keepAliveTimeout: settings.keepAliveTimeout });
     return server;
   };
+  return { factory, closeIdle: () => front?.closeIdle() };
 }

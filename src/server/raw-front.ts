@@ -1,0 +1,165 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** A complete request head read on the raw path: a GET with no body, kept alive. */
+export interface RawRequest {
+  /** The request target exactly as sent (what node:http calls `req.url`). */
+  target: string;
+  /** The `x-request-id` header, if sent once. */
+  requestId: string | undefined;
+  socket: Socket;
+}
+
+/**
+ * Answers a request on the raw path with the whole HTTP response (head and body), or undefined to
+ * leave it, and the rest of its connection, to node:http.
+ */
+export type RawAnswer = (req: RawRequest) => string | undefined;
+
+export interface RawFrontOptions {
+  answer: RawAnswer;
+  /** How long an idle connection stays open (node:http's `keepAliveTimeout`). */
+  keepAliveTimeout: number;
+}
+
+export interface RawFront {
+  /**
+   * Closes every connection still on the raw path, for shutdown. They are all idle: a request is
+   * answered within the read that completes it, and partial ones are node:http's. node:http's
+   * `closeIdleConnections()` does the same to its own idle keep-alive connections.
+   */
+  closeIdle(): void;
+}
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+/** node:http's default limit on a request head; longer heads go to node:http, which answers 431. */
+const MAX_HEAD_BYTES = 16 * 1024;
+/** Bytes a request head may hold: visible ASCII, space, tab and obs-text, lines ending in CRLF. */
+const HEAD_BYTES = /^[\t\r\n\x20-\x7e\x80-\xff]*$/;
+const PRINTABLE = /^[\x20-\x7e]*$/;
+const OWS = /^[ \t]+|[ \t]+$/g;
+/** A CR or LF that is not part of a CRLF. */
+const BARE_CR_LF = /\r(?!\n)|(?<!\r)\n/;
+
+/**
+ * The connection-level hot path in front of node:http. node:http builds a request and a response
+ * object, runs its parser through several JS layers and formats headers for every request; for a
+ * repeated GET whose answer is already serialized that overhead is most of the cost (on a 2-core
+ * machine a bare node:http server answers about 17k requests/s, a socket answering the same bytes
+ * about 40k). So each new connection starts on a raw path: each complete request head in a chunk is
+ * read here, and a request `answer` takes is answered with one write.
+ *
+ * Anything else moves the connection to node:http for good, with the bytes not yet answered:
+ * a method other than GET, a body or `transfer-encoding`, `connection` other than keep-alive,
+ * `upgrade`, `expect`, HTTP/1.0, a head split across reads or too long, bytes llhttp would refuse,
+ * a missing `host`, or an answer's refusal. node:http then sees an ordinary connection whose next
+ * request is the first one not answered here, so every behaviour (errors, limits, timeouts,
+ * closing) is node:http's own. Only the shapes above are parsed here, and only to decide that.
+ */
+export function installRawFront(server: Server, options: RawFrontOptions): RawFront {
+  // node:http accepts connections through its own 'connection' listener; take it over and call it
+  // on hand-off. Listeners added later (the connection guard) still see every connection.
+  const handlers = server.listeners('connection') as Array<(socket: Socket) => void>;
+  server.removeAllListeners('connection');
+  const raw = new Set<Socket>();
+
+  const handOff = (socket: Socket, rest?: Buffer): void => {
+    if (!raw.delete(socket)) return;
+    socket.removeAllListeners('data');
+    socket.removeAllListeners('timeout');
+    socket.removeListener('error', onError);
+    socket.removeListener('end', onEnd);
+    socket.setTimeout(0);
+    for (const h of handlers) h.call(server, socket);
+    // node:http reads further bytes straight from the socket's handle, so the unread ones are fed
+    // to its listener directly, before anything else can arrive.
+    if (rest && rest.length > 0) socket.emit('data', rest);
+  };
+
+  server.on('connection', (socket: Socket) => {
+    raw.add(socket);
+    socket.setNoDelay(true);
+    socket.setTimeout(options.keepAliveTimeout, () => socket.destroy());
+    socket.on('error', onError);
+    // node:http's sockets are half-open capable; a client that is done ends its side, so end ours.
+    socket.on('end', onEnd);
+    socket.once('close', () => raw.delete(socket));
+    socket.on('data', (chunk: Buffer) => {
+      let at = 0;
+      let out = '';
+      while (at < chunk.length) {
+        const end = chunk.indexOf(CRLF2, at);
+        if (end < 0 || end - at > MAX_HEAD_BYTES) break;
+        const req = parseHead(chunk.toString('latin1', at, end), socket);
+        const response = req && options.answer(req);
+        if (response === undefined) break;
+        out += response;
+        at = end + 4;
+      }
+      if (out.length > 0) socket.write(out);
+      if (at < chunk.length) handOff(socket, chunk.subarray(at));
+    });
+  });
+  return {
+    closeIdle() {
+      for (const socket of raw) socket.destroy();
+      raw.clear();
+    },
+  };
+}
+
+function onEnd(this: Socket): void {
+  this.end();
+}
+
+/** Raw-path sockets only end on errors (a reset peer); node:http logs nothing for those either. */
+function onError(this: Socket): void {
+  this.destroy();
+}
+
+/** The request if `head` is a keep-alive GET without a body that node:http would accept. */
+function parseHead(head: string, socket: Socket): RawRequest | undefined {
+  if (!head.startsWith('GET /') || !HEAD_BYTES.test(head) || BARE_CR_LF.test(head)) return undefined;
+  const lineEnd = head.indexOf('\r\n');
+  if (lineEnd < 0) return undefined;
+  const line = head.slice(0, lineEnd);
+  const space = line.indexOf(' ', 4);
+  if (space < 0 || line.slice(space) !== ' HTTP/1.1') return undefined;
+  const target = line.slice(4, space);
+  let requestId: string | undefined;
+  let host = false;
+  let from = lineEnd + 2;
+  while (from < head.length) {
+    let to = head.indexOf('\r\n', from);
+    if (to < 0) to = head.length;
+    const colon = head.indexOf(':', from);
+    if (colon <= from || colon > to) return undefined;
+    const name = head.slice(from, colon).toLowerCase();
+    // Optional whitespace around a value is spaces and tabs only (String#trim would take more).
+    const value = head.slice(colon + 1, to).replace(OWS, '');
+    from = to + 2;
+    switch (name) {
+      case 'host':
+        if (host) return undefined;
+        host = true;
+        break;
+      case 'x-request-id':
+        // Echoed in the response head, which is written as UTF-8 here (node:http writes latin1).
+        if (requestId !== undefined || !PRINTABLE.test(value)) return undefined;
+        requestId = value;
+        break;
+      case 'connection':
+        if (value.toLowerCase() !== 'keep-alive') return undefined;
+        break;
+      case 'content-length':
+      case 'transfer-encoding':
+      case 'upgrade':
+      case 'expect':
+        return undefined;
+      default:
+        // A name with spaces or a folded line is malformed: node:http refuses those itself.
+        if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) return undefined;
+    }
+  }
+  return host ? { target, requestId, socket } : undefined;
+}
