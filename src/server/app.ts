@@ -9,7 +9,7 @@ import { GetCache } from './get-cache.js';
 import { HTTP_ERROR_CODES, HttpError, mapError } from './http-errors.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
-import { installRequestLog } from './request-log.js';
+import { installRequestLog, RequestRecorder } from './request-log.js';
 import { kvRoutes } from './routes/kv.js';
 import { installOpenApi } from './routes/openapi.js';
 import { queryRoutes } from './routes/query.js';
@@ -114,6 +114,7 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const logger = options.logger ?? createLogger();
   const metrics = new ServerMetrics(db);
+  const requests = new RequestRecorder(metrics, logger);
   const sse = new SseHub();
   const getCache = new GetCache(db, options.getCacheBytes ?? 32 * 1024 * 1024);
   const guard = new ConnectionGuard(options.maxConnections ?? 1024);
@@ -127,7 +128,7 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
   // is routed.
   const fast = options.cors
     ? undefined
-    : fastGet({ cache: getCache, metrics, logger, genReqId, turnedAway: (socket) => guard.turnedAway(socket), closing: () => closing, worker, keepAliveTimeout });
+    : fastGet({ cache: getCache, metrics, requests, genReqId, turnedAway: (socket) => guard.turnedAway(socket), closing: () => closing, worker, keepAliveTimeout });
   const front = serverWithFastPath(fast, { keepAliveTimeout, requestTimeout, worker });
   const app = Fastify({
     loggerInstance: logger,
@@ -148,12 +149,12 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
     onConstructorPoisoning: 'ignore',
   }) as unknown as FastifyInstance;
 
-  const ctx: RouteContext = { db, metrics, sse, maxBodyBytes, getCache, heartbeatMs: options.heartbeatMs ?? 15_000 };
+  const ctx: RouteContext = { db, metrics, requests, sse, maxBodyBytes, getCache, heartbeatMs: options.heartbeatMs ?? 15_000 };
 
   // JSON (and NDJSON for import) only: a text/plain body is a 415, not a string value.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app, maxBodyBytes);
-  installRequestLog(app, metrics);
+  installRequestLog(app, requests);
   installRequestHook(app, guard);
   const stopCounting = db.onCommit((writes) => metrics.countWrites(writes.length));
   app.addHook('onClose', async () => stopCounting());

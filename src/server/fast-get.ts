@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
-import type { Logger } from 'pino';
 import { installRawFront, type RawAnswer, type RawFront } from './raw-front.js';
 import type { GetCache } from './get-cache.js';
 import type { ServerMetrics } from './metrics.js';
+import type { RequestRecorder } from './request-log.js';
 
 /** The route a fast-path answer stands for, in logs and metrics. */
 export const KEY_ROUTE = '/api/v1/:ns/:key';
@@ -13,7 +13,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export interface FastGetOptions {
   cache: GetCache;
   metrics: ServerMetrics;
-  logger: Logger;
+  requests: RequestRecorder;
   /** The request id generator Fastify uses too, so ids stay unique across both paths. */
   genReqId: () => string;
   /** True for connections over the connection limit (Fastify answers their requests 503). */
@@ -42,17 +42,13 @@ export interface FastGet {
  * durationMs at info) and the same metrics.
  */
 export function fastGet(o: FastGetOptions & { keepAliveTimeout: number }): FastGet {
-  const { cache, metrics, logger, genReqId, turnedAway, closing, worker } = o;
+  const { cache, metrics, requests, genReqId, turnedAway, closing, worker } = o;
   const keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(o.keepAliveTimeout / 1000)}\r\n\r\n`;
   const workerLine = worker === undefined ? '' : `x-koru-worker: ${worker}\r\n`;
 
   const record = (reqId: string, start: number): void => {
     metrics.countRead();
-    const durationMs = performance.now() - start;
-    metrics.observeRequest('GET', KEY_ROUTE, 200, durationMs / 1000);
-    if (logger.isLevelEnabled('info')) {
-      logger.info({ reqId, method: 'GET', route: KEY_ROUTE, status: 200, durationMs: Math.round(durationMs * 100) / 100 }, 'request');
-    }
+    requests.record(reqId, 'GET', KEY_ROUTE, 200, performance.now() - start);
   };
 
   return {

@@ -4,7 +4,6 @@ import { formatMicros, toMicros } from '../../engine/time.js';
 import type { ChangeEvent, ChangeType, SubscriptionFilter } from '../../events/types.js';
 import type { RouteContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
-import { recordRequest } from '../request-log.js';
 import { errors, timeString } from '../schemas.js';
 
 interface WatchQuery {
@@ -72,7 +71,7 @@ function write(res: ServerResponse, text: string): Promise<void> | void {
 
 /** `GET /api/v1/watch`: the change feed as Server-Sent Events, resumable with Last-Event-ID. */
 export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
-  const { db, metrics, sse, heartbeatMs } = ctx;
+  const { db, metrics, requests, sse, heartbeatMs } = ctx;
 
   app.get('/api/v1/watch', {
     schema: {
@@ -129,7 +128,7 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
       forget();
       metrics.subscriberClosed();
       if (!res.writableEnded) res.end();
-      recordRequest(req, metrics, 200, performance.now() - started);
+      requests.recordRouted(req, 200, performance.now() - started);
     };
     const forget = sse.add({ res, end: finish });
     res.on('close', finish);
