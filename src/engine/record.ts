@@ -64,22 +64,27 @@ export function inlineOffset(bytes: Uint8Array): number {
   return originEnd + 2 + 32 * ((bytes[originEnd] << 8) | bytes[originEnd + 1]);
 }
 
+/** Node's latin1 decoder without `toString`'s argument handling: ids are decoded on every read. */
+interface Latin1Buffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+}
+
 export function decodeRecord(bytes: Uint8Array): DecodedRecord {
-  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const b = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as Latin1Buffer;
   if (b.length < FIXED + 2 || b[0] !== FORMAT) throw new RecordFormatError(`unknown or truncated record (format ${b[0]}, ${b.length} bytes)`);
   const originEnd = FIXED + b[114];
   const count = b.readUInt16BE(originEnd);
   const parents = new Array<string>(count);
   let at = originEnd + 2;
   if (at + 32 * count > b.length) throw new RecordFormatError('truncated record');
-  for (let i = 0; i < count; i++, at += 32) parents[i] = b.toString('latin1', at, at + 32);
+  for (let i = 0; i < count; i++, at += 32) parents[i] = b.latin1Slice(at, at + 32);
   const version: StoredVersion = {
-    versionId: b.toString('latin1', 18, 50),
+    versionId: b.latin1Slice(18, 50),
     micros: b.readDoubleBE(2),
     parents,
-    contentHash: b.toString('latin1', 50, 114),
+    contentHash: b.latin1Slice(50, 114),
     deleted: (b[1] & 1) === 1,
-    origin: b.toString('latin1', FIXED, originEnd),
+    origin: b.latin1Slice(FIXED, originEnd),
     seq: b.readDoubleBE(10),
   };
   return { version, inline: at < b.length ? b.subarray(at) : undefined };
