@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
-import { installRawFront, type RawAnswer, type RawFront } from './raw-front.js';
-import type { GetCache } from './get-cache.js';
+import { installRawFront, type RawAnswer, type RawFront, type RawRequest } from './raw-front.js';
+import type { CachedBody, GetCache } from './get-cache.js';
 import type { ServerMetrics } from './metrics.js';
 import type { RequestRecorder } from './request-log.js';
 
@@ -51,14 +51,25 @@ export function fastGet(o: FastGetOptions & { keepAliveTimeout: number }): FastG
     requests.record(reqId, 'GET', KEY_ROUTE, 200, performance.now() - start);
   };
 
+  const respond = (req: RawRequest, hit: CachedBody, start: number): string => {
+    const reqId = req.requestId || genReqId();
+    record(reqId, start);
+    return `HTTP/1.1 200 OK\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${hit.bytes}\r\nx-request-id: ${reqId}\r\n${workerLine}Date: ${httpDate()}\r\n${keepAlive}${hit.body}`;
+  };
+
   return {
     raw(req) {
       const start = performance.now();
+      if (closing() || turnedAway(req.socket)) return undefined;
       const hit = cache.current(req.target);
-      if (hit === undefined || closing() || turnedAway(req.socket)) return undefined;
-      const reqId = req.requestId || genReqId();
-      record(reqId, start);
-      return `HTTP/1.1 200 OK\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${hit.bytes}\r\nx-request-id: ${reqId}\r\n${workerLine}Date: ${httpDate()}\r\n${keepAlive}${hit.body}`;
+      if (hit !== undefined) return respond(req, hit, start);
+      // A first read of a key's URL fills the cache here, so the connection stays on the raw path.
+      // Whatever fails (not found, invalid names, a reserved name that is a route of its own) is
+      // handed to the router, which reads again and answers as it always does.
+      const names = keyOf(req.target);
+      if (names === undefined) return undefined;
+      return cache.body(names.namespace, names.key, req.target)
+        .then((body) => (closing() ? undefined : respond(req, body, start)), () => undefined);
     },
     routed(req, res) {
       if (req.method !== 'GET') return false;
@@ -74,6 +85,24 @@ export function fastGet(o: FastGetOptions & { keepAliveTimeout: number }): FastG
       return true;
     },
   };
+}
+
+const KEY_PATH = /^\/api\/v1\/([^/?#;]+)\/([^/?#;]+)(?:\?|$)/;
+
+/**
+ * The namespace and key a `GET /api/v1/:ns/:key` URL names (its two path segments, percent-decoded
+ * as the router does), or undefined for any other shape. Every static route with two segments
+ * there (`views/:name`, `status/verify`) starts with a reserved namespace, which reads refuse, so
+ * a URL that names a key here is one the router sends to the key route.
+ */
+function keyOf(target: string): { namespace: string; key: string } | undefined {
+  const m = KEY_PATH.exec(target);
+  if (m === null) return undefined;
+  try {
+    return { namespace: decodeURIComponent(m[1]), key: decodeURIComponent(m[2]) };
+  } catch {
+    return undefined;
+  }
 }
 
 let dateSecond = -1;

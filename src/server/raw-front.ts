@@ -12,9 +12,10 @@ export interface RawRequest {
 
 /**
  * Answers a request on the raw path with the whole HTTP response (head and body), or undefined to
- * leave it, and the rest of its connection, to node:http.
+ * leave it, and the rest of its connection, to node:http; or a promise of either when the answer
+ * needs a read first (the connection waits for it, in order).
  */
-export type RawAnswer = (req: RawRequest) => string | undefined;
+export type RawAnswer = (req: RawRequest) => string | Promise<string | undefined> | undefined;
 
 export interface RawFrontOptions {
   answer: RawAnswer;
@@ -24,9 +25,9 @@ export interface RawFrontOptions {
 
 export interface RawFront {
   /**
-   * Closes every connection still on the raw path, for shutdown. They are all idle: a request is
-   * answered within the read that completes it, and partial ones are node:http's. node:http's
-   * `closeIdleConnections()` does the same to its own idle keep-alive connections.
+   * Closes every idle connection still on the raw path, for shutdown, and the others once their
+   * answer is written. Partial requests are node:http's, so a connection is idle unless it waits
+   * for an answer. node:http's `closeIdleConnections()` does the same to its own connections.
    */
   closeIdle(): void;
 }
@@ -47,7 +48,8 @@ const BARE_CR_LF = /\r(?!\n)|(?<!\r)\n/;
  * repeated GET whose answer is already serialized that overhead is most of the cost (on a 2-core
  * machine a bare node:http server answers about 17k requests/s, a socket answering the same bytes
  * about 40k). So each new connection starts on a raw path: each complete request head in a chunk is
- * read here, and a request `answer` takes is answered with one write.
+ * read here, and a request `answer` takes is answered with one write. An answer that needs a read
+ * first holds the connection (it is paused, later requests wait) so responses stay in order.
  *
  * Anything else moves the connection to node:http for good, with the bytes not yet answered:
  * a method other than GET, a body or `transfer-encoding`, `connection` other than keep-alive,
@@ -62,6 +64,9 @@ export function installRawFront(server: Server, options: RawFrontOptions): RawFr
   const handlers = server.listeners('connection') as Array<(socket: Socket) => void>;
   server.removeAllListeners('connection');
   const raw = new Set<Socket>();
+  /** Raw connections waiting for an asynchronous answer: not idle. */
+  const busy = new Set<Socket>();
+  let closing = false;
 
   const handOff = (socket: Socket, rest?: Buffer): void => {
     if (!raw.delete(socket)) return;
@@ -76,6 +81,43 @@ export function installRawFront(server: Server, options: RawFrontOptions): RawFr
     if (rest && rest.length > 0) socket.emit('data', rest);
   };
 
+  /** Answers the complete requests of `chunk` from `at` on, then hands off what is left. */
+  const serve = (socket: Socket, chunk: Buffer, at: number): void => {
+    let out = '';
+    while (at < chunk.length) {
+      const end = chunk.indexOf(CRLF2, at);
+      if (end < 0 || end - at > MAX_HEAD_BYTES) break;
+      const req = parseHead(chunk.toString('latin1', at, end), socket);
+      const response = req && options.answer(req);
+      if (response === undefined) break;
+      if (typeof response !== 'string') {
+        // The answer needs a read first: hold the connection (later bytes wait in the socket)
+        // and go on where this request ends once it settles.
+        if (out.length > 0) socket.write(out);
+        busy.add(socket);
+        socket.pause();
+        const from = at;
+        void response.then((text) => {
+          busy.delete(socket);
+          if (socket.destroyed || !raw.has(socket)) return;
+          if (text === undefined) {
+            handOff(socket, chunk.subarray(from));
+          } else {
+            socket.write(text);
+            if (end + 4 < chunk.length) serve(socket, chunk, end + 4);
+            else if (closing) return void socket.end();
+          }
+          if (!busy.has(socket)) socket.resume();
+        });
+        return;
+      }
+      out += response;
+      at = end + 4;
+    }
+    if (out.length > 0) socket.write(out);
+    if (at < chunk.length) handOff(socket, chunk.subarray(at));
+  };
+
   server.on('connection', (socket: Socket) => {
     raw.add(socket);
     socket.setNoDelay(true);
@@ -83,27 +125,20 @@ export function installRawFront(server: Server, options: RawFrontOptions): RawFr
     socket.on('error', onError);
     // node:http's sockets are half-open capable; a client that is done ends its side, so end ours.
     socket.on('end', onEnd);
-    socket.once('close', () => raw.delete(socket));
-    socket.on('data', (chunk: Buffer) => {
-      let at = 0;
-      let out = '';
-      while (at < chunk.length) {
-        const end = chunk.indexOf(CRLF2, at);
-        if (end < 0 || end - at > MAX_HEAD_BYTES) break;
-        const req = parseHead(chunk.toString('latin1', at, end), socket);
-        const response = req && options.answer(req);
-        if (response === undefined) break;
-        out += response;
-        at = end + 4;
-      }
-      if (out.length > 0) socket.write(out);
-      if (at < chunk.length) handOff(socket, chunk.subarray(at));
+    socket.once('close', () => {
+      raw.delete(socket);
+      busy.delete(socket);
     });
+    socket.on('data', (chunk: Buffer) => serve(socket, chunk, 0));
   });
   return {
     closeIdle() {
-      for (const socket of raw) socket.destroy();
-      raw.clear();
+      closing = true;
+      for (const socket of raw) {
+        if (busy.has(socket)) continue;
+        socket.destroy();
+        raw.delete(socket);
+      }
     },
   };
 }
