@@ -25,6 +25,16 @@ async function listening() {
   return { db, port, close, routed: () => routed };
 }
 
+/** `listening()` with key a/b = 1 read once, so its response is cached. */
+async function withKey() {
+  const served = await listening();
+  await served.db.put('a', 'b', 1);
+  const warm = await client(served.port);
+  warm.send(get('/api/v1/a/b'));
+  await warm.next();
+  return served;
+}
+
 interface Response {
   status: number;
   headers: Record<string, string>;
@@ -128,11 +138,7 @@ describe('raw connection front', () => {
   });
 
   it('hands a connection to node:http, unread bytes included, for anything else: order and freshness hold', async () => {
-    const { db, port, routed } = await listening();
-    await db.put('a', 'b', 1);
-    const warm = await client(port);
-    warm.send(get('/api/v1/a/b'));
-    await warm.next();
+    const { port, routed } = await withKey();
     const before = routed();
 
     const c = await client(port);
@@ -153,11 +159,7 @@ describe('raw connection front', () => {
   });
 
   it('leaves split, malformed, closing and HTTP/1.0 requests to node:http, which answers them as usual', async () => {
-    const { db, port, routed } = await listening();
-    await db.put('a', 'b', 1);
-    const warm = await client(port);
-    warm.send(get('/api/v1/a/b'));
-    await warm.next();
+    const { port, routed } = await withKey();
     const before = routed();
 
     const split = await client(port);
@@ -193,11 +195,7 @@ describe('raw connection front', () => {
   });
 
   it('closes when the client ends its side, and shutdown does not wait for idle raw connections', async () => {
-    const { db, port, close, routed } = await listening();
-    await db.put('a', 'b', 1);
-    const warm = await client(port);
-    warm.send(get('/api/v1/a/b'));
-    await warm.next();
+    const { port, close, routed } = await withKey();
     const before = routed();
 
     const ending = await client(port);
