@@ -22,6 +22,8 @@ export interface FastGetOptions {
   closing: () => boolean;
   /** The `x-koru-worker` header value of a worker of a multi-process server. */
   worker?: string;
+  /** node:http's `keepAliveTimeout` (ms), announced in raw answers' `Keep-Alive` header. */
+  keepAliveTimeout: number;
 }
 
 /** Both fast paths: on a raw connection (raw-front.ts) and on a node:http request before routing. */
@@ -31,19 +33,20 @@ export interface FastGet {
 }
 
 /**
- * The GET hot path: a repeated `GET /api/v1/:ns/:key` whose cached body is still current (GetCache
+ * The GET hot path: a `GET /api/v1/:ns/:key` whose cached body is still current (GetCache
  * revalidates it against the stored head, so writes by any process show at once) is answered
- * without Fastify's routing, hooks, per-request objects and child logger. Everything else,
- * including every first read of a URL, every miss, stale entry and error, goes through Fastify.
+ * without Fastify's routing, hooks, per-request objects and child logger. On a raw connection a
+ * first read of an existing key is read into the cache and answered there too. Everything else
+ * (on node:http every miss, and everywhere every error) goes through Fastify.
  *
  * The answer is the one the routed path gives: same status, body, headers (`content-type`,
  * `x-request-id`: the request's own header, else a fresh id from the shared generator; node:http's
  * `Date`, `Connection` and `Keep-Alive`), same log line (`reqId`, method, route, status,
  * durationMs at info) and the same metrics.
  */
-export function fastGet(o: FastGetOptions & { keepAliveTimeout: number }): FastGet {
-  const { cache, metrics, requests, genReqId, turnedAway, closing, worker } = o;
-  const keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(o.keepAliveTimeout / 1000)}\r\n\r\n`;
+export function fastGet(o: FastGetOptions): FastGet {
+  const { cache, metrics, requests, genReqId, turnedAway, closing, worker, keepAliveTimeout } = o;
+  const keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(keepAliveTimeout / 1000)}\r\n\r\n`;
   const workerLine = worker === undefined ? '' : `x-koru-worker: ${worker}\r\n`;
 
   const record = (reqId: string, start: number): void => {
