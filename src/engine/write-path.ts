@@ -63,9 +63,12 @@ interface Unit {
  * commit): the parent of each write is read inside the transaction, so chains stay linear however
  * many writes are in flight, in this process or in others.
  *
- * One group is committing at a time; writes that arrive meanwhile (a server's requests come one per
- * event-loop turn) wait and form the next group, which starts as soon as the current one is durable.
- * A group of one per request would pay a transaction and a durable-flush wait each.
+ * A group is formed when its transaction starts, not when it is requested: the store may start it
+ * only after the previous group's durable commit (one writer at a time, across processes), and
+ * every write that arrived meanwhile joins it. As soon as a group has started, the next
+ * transaction is requested, so it begins the moment the current commit is durable instead of a
+ * round trip later; a server's requests, arriving one per event-loop turn, keep the commits back to
+ * back. A group of one per request would pay a transaction and a durable flush each.
  */
 export class WritePath {
   readonly #store: Store;
@@ -75,8 +78,8 @@ export class WritePath {
   readonly hooks = new Set<TransactionHook>();
   #pending: Unit[] = [];
   #scheduled = false;
-  /** A group is being committed; the next flush waits for it. */
-  #committing = false;
+  /** A transaction has been requested and has not started yet; it will take every pending write. */
+  #requested = false;
   #tail: Promise<void> = Promise.resolve();
 
   constructor(store: Store, clock: HybridClock, nodeId: string, afterCommit: (writes: CommittedWrite[]) => void) {
@@ -96,46 +99,55 @@ export class WritePath {
 
   /** Resolves when every write submitted so far has settled. */
   async drain(): Promise<void> {
-    while (this.#pending.length > 0 || this.#scheduled) await new Promise((r) => setImmediate(r));
+    while (this.#pending.length > 0 || this.#scheduled || this.#requested) await new Promise((r) => setImmediate(r));
     await this.#tail;
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#committing || this.#pending.length === 0) return;
+    if (this.#scheduled || this.#requested || this.#pending.length === 0) return;
     this.#scheduled = true;
-    queueMicrotask(() => this.#flush());
+    queueMicrotask(() => this.#request());
   }
 
-  #flush(): void {
+  #request(): void {
     this.#scheduled = false;
-    if (this.#committing) return;
-    const units = this.#pending;
-    this.#pending = [];
-    this.#committing = true;
+    if (this.#requested) return;
+    this.#requested = true;
+    let units: Unit[] | undefined;
     const outcomes = new Map<Unit, CommittedWrite[] | Error>();
-    const committed = this.#store.transaction((txn) => this.#apply(txn, units, outcomes));
+    const committed = this.#store.transaction((txn) => {
+      units = this.#take();
+      this.#apply(txn, units, outcomes);
+    });
     // Completion is chained so listeners see batches in commit order, each before its writers resume.
     this.#tail = this.#tail.then(async () => {
       try {
         await committed;
       } catch (err) {
-        for (const u of units) u.reject(err);
+        // A store that refused before starting the transaction (closed, say) never took the writes.
+        for (const u of units ?? this.#take()) u.reject(err);
         return;
-      } finally {
-        this.#committing = false;
-        this.#schedule();
       }
-      const writes = units.flatMap((u) => {
+      const group = units ?? [];
+      const writes = group.flatMap((u) => {
         const o = outcomes.get(u);
         return Array.isArray(o) ? o.filter((w) => w.applied) : [];
       });
       if (writes.length > 0) this.#afterCommit(writes);
-      for (const u of units) {
+      for (const u of group) {
         const o = outcomes.get(u);
         if (o instanceof Error) u.reject(o);
         else u.resolve(o ?? []);
       }
     });
+  }
+
+  /** Takes the pending writes as the starting group; later writes request the next transaction. */
+  #take(): Unit[] {
+    const units = this.#pending;
+    this.#pending = [];
+    this.#requested = false;
+    return units;
   }
 
   #apply(txn: WriteTxn, units: Unit[], outcomes: Map<Unit, CommittedWrite[] | Error>): void {
