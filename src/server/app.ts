@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { RouteContext } from './context.js';
 import type { ServedDatabase } from './database.js';
 import { fastGet, serverWithFastPath } from './fast-get.js';
+import { fastPut } from './fast-put.js';
+import type { RawRequest } from './raw-front.js';
 import { GetCache } from './get-cache.js';
 import { HTTP_ERROR_CODES, HttpError, mapError } from './http-errors.js';
 import { createLogger } from './logger.js';
@@ -123,12 +125,16 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
   const requestTimeout = options.requestTimeoutMs ?? 120_000;
   const worker = options.workerId === undefined ? undefined : String(process.pid);
   let closing = false;
-  // Repeated GETs of a key are answered before routing, on the raw connection when possible
-  // (fast-get.ts, raw-front.ts); CORS headers are Fastify's business, so with CORS on every request
-  // is routed.
-  const fast = options.cors
-    ? undefined
-    : fastGet({ cache: getCache, metrics, requests, genReqId, turnedAway: (socket) => guard.turnedAway(socket), closing: () => closing, worker, keepAliveTimeout });
+  // Reads and writes of a key are answered before routing, on the raw connection when possible
+  // (fast-get.ts, fast-put.ts, raw-front.ts); CORS headers are Fastify's business, so with CORS on
+  // every request is routed.
+  const turnedAway = (socket: Socket): boolean => guard.turnedAway(socket);
+  const isClosing = (): boolean => closing;
+  const fast = options.cors ? undefined : (() => {
+    const get = fastGet({ cache: getCache, metrics, requests, genReqId, turnedAway, closing: isClosing, worker, keepAliveTimeout });
+    const put = fastPut({ db, requests, genReqId, turnedAway, closing: isClosing, worker, keepAliveTimeout, maxBodyBytes });
+    return { ...get, raw: (req: RawRequest) => (req.method === 'PUT' ? put(req) : get.raw(req)) };
+  })();
   const front = serverWithFastPath(fast, { keepAliveTimeout, requestTimeout, worker });
   const app = Fastify({
     loggerInstance: logger,

@@ -5,10 +5,7 @@ import { installRawFront, type RawAnswer, type RawFront, type RawRequest } from 
 import type { CachedBody, GetCache } from './get-cache.js';
 import type { ServerMetrics } from './metrics.js';
 import type { RequestRecorder } from './request-log.js';
-
-/** The route a fast-path answer stands for, in logs and metrics. */
-export const KEY_ROUTE = '/api/v1/:ns/:key';
-const JSON_TYPE = 'application/json; charset=utf-8';
+import { JSON_TYPE, KEY_ROUTE, keyOf, okResponses } from './raw-response.js';
 
 export interface FastGetOptions {
   cache: GetCache;
@@ -46,8 +43,7 @@ export interface FastGet {
  */
 export function fastGet(o: FastGetOptions): FastGet {
   const { cache, metrics, requests, genReqId, turnedAway, closing, worker, keepAliveTimeout } = o;
-  const keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(keepAliveTimeout / 1000)}\r\n\r\n`;
-  const workerLine = worker === undefined ? '' : `x-koru-worker: ${worker}\r\n`;
+  const ok = okResponses({ worker, keepAliveTimeout });
 
   const record = (reqId: string, start: number): void => {
     metrics.countRead();
@@ -57,7 +53,7 @@ export function fastGet(o: FastGetOptions): FastGet {
   const respond = (req: RawRequest, hit: CachedBody, start: number): string => {
     const reqId = req.requestId || genReqId();
     record(reqId, start);
-    return `HTTP/1.1 200 OK\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${hit.bytes}\r\nx-request-id: ${reqId}\r\n${workerLine}Date: ${httpDate()}\r\n${keepAlive}${hit.body}`;
+    return ok(reqId, hit.body, hit.bytes);
   };
 
   return {
@@ -88,38 +84,6 @@ export function fastGet(o: FastGetOptions): FastGet {
       return true;
     },
   };
-}
-
-const KEY_PATH = /^\/api\/v1\/([^/?#;]+)\/([^/?#;]+)(?:\?|$)/;
-
-/**
- * The namespace and key a `GET /api/v1/:ns/:key` URL names (its two path segments, percent-decoded
- * as the router does), or undefined for any other shape. Every static route with two segments
- * there (`views/:name`, `status/verify`) starts with a reserved namespace, which reads refuse, so
- * a URL that names a key here is one the router sends to the key route.
- */
-function keyOf(target: string): { namespace: string; key: string } | undefined {
-  const m = KEY_PATH.exec(target);
-  if (m === null) return undefined;
-  try {
-    return { namespace: decodeURIComponent(m[1]), key: decodeURIComponent(m[2]) };
-  } catch {
-    return undefined;
-  }
-}
-
-let dateSecond = -1;
-let dateText = '';
-
-/** The `Date` header value, formatted once per second as node:http does. */
-function httpDate(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== dateSecond) {
-    dateSecond = second;
-    dateText = new Date(second * 1000).toUTCString();
-  }
-  return dateText;
 }
 
 /**

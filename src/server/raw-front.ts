@@ -1,10 +1,17 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 
-/** A complete request head read on the raw path: a GET with no body, kept alive. */
+/**
+ * A complete request read on the raw path, kept alive: a GET without a body, or a PUT whose
+ * `content-length` body arrived in the same read as its head.
+ */
 export interface RawRequest {
+  method: 'GET' | 'PUT';
   /** The request target exactly as sent (what node:http calls `req.url`). */
   target: string;
+  /** A PUT's body (a view of the read; use it before answering) and its `content-type`, if sent once. */
+  body?: Buffer;
+  contentType?: string;
   /** The `x-request-id` header, if sent once. */
   requestId: string | undefined;
   socket: Socket;
@@ -49,12 +56,14 @@ const BARE_CR_LF = /\r(?!\n)|(?<!\r)\n/;
  * machine a bare node:http server answers about 17k requests/s, a socket answering the same bytes
  * about 40k). So each new connection starts on a raw path: each complete request head in a chunk is
  * read here, and a request `answer` takes is answered with one write. An answer that needs a read
- * first holds the connection (it is paused, later requests wait) so responses stay in order.
+ * or a write first holds the connection (it is paused, later requests wait) so responses stay in
+ * order.
  *
  * Anything else moves the connection to node:http for good, with the bytes not yet answered:
- * a method other than GET, a body or `transfer-encoding`, `connection` other than keep-alive,
- * `upgrade`, `expect`, HTTP/1.0, a head split across reads or too long, bytes llhttp would refuse,
- * a missing `host`, or an answer's refusal. node:http then sees an ordinary connection whose next
+ * a method other than GET and PUT, a GET with a body, a PUT whose body is not all in the read that
+ * holds its head (or has no `content-length`), `transfer-encoding`, `connection` other than
+ * keep-alive, `upgrade`, `expect`, HTTP/1.0, a head split across reads or too long, bytes llhttp
+ * would refuse, a missing `host`, or an answer's refusal. node:http then sees an ordinary connection whose next
  * request is the first one not answered here, so every behaviour (errors, limits, timeouts,
  * closing) is node:http's own. Only the shapes above are parsed here, and only to decide that.
  */
@@ -85,14 +94,19 @@ export function installRawFront(server: Server, options: RawFrontOptions): RawFr
   const serve = (socket: Socket, chunk: Buffer, at: number): void => {
     let out = '';
     while (at < chunk.length) {
-      const end = chunk.indexOf(CRLF2, at);
-      if (end < 0 || end - at > MAX_HEAD_BYTES) break;
-      const req = parseHead(chunk.toString('latin1', at, end), socket);
-      const response = req && options.answer(req);
+      const headEnd = chunk.indexOf(CRLF2, at);
+      if (headEnd < 0 || headEnd - at > MAX_HEAD_BYTES) break;
+      const parsed = parseHead(chunk.toString('latin1', at, headEnd), socket);
+      if (parsed === undefined) break;
+      const { req, bodyBytes } = parsed;
+      const end = headEnd + 4 + bodyBytes;
+      if (end > chunk.length) break;
+      if (req.method === 'PUT') req.body = chunk.subarray(headEnd + 4, end);
+      const response = options.answer(req);
       if (response === undefined) break;
       if (typeof response !== 'string') {
-        // The answer needs a read first: hold the connection (later bytes wait in the socket)
-        // and go on where this request ends once it settles.
+        // The answer needs a read or a write first: hold the connection (later bytes wait in the
+        // socket) and go on where this request ends once it settles.
         if (out.length > 0) socket.write(out);
         busy.add(socket);
         socket.pause();
@@ -104,7 +118,7 @@ export function installRawFront(server: Server, options: RawFrontOptions): RawFr
             handOff(socket, chunk.subarray(from));
           } else {
             socket.write(text);
-            if (end + 4 < chunk.length) serve(socket, chunk, end + 4);
+            if (end < chunk.length) serve(socket, chunk, end);
             else if (closing) return void socket.end();
           }
           if (!busy.has(socket)) socket.resume();
@@ -112,7 +126,7 @@ export function installRawFront(server: Server, options: RawFrontOptions): RawFr
         return;
       }
       out += response;
-      at = end + 4;
+      at = end;
     }
     if (out.length > 0) socket.write(out);
     if (at < chunk.length) handOff(socket, chunk.subarray(at));
@@ -152,16 +166,21 @@ function onError(this: Socket): void {
   this.destroy();
 }
 
-/** The request if `head` is a keep-alive GET without a body that node:http would accept. */
-function parseHead(head: string, socket: Socket): RawRequest | undefined {
-  if (!head.startsWith('GET /') || !HEAD_BYTES.test(head) || BARE_CR_LF.test(head)) return undefined;
+/**
+ * The request `head` starts, with the length of its body, if it is a keep-alive GET without a body
+ * or a PUT with a `content-length` body that node:http would accept.
+ */
+function parseHead(head: string, socket: Socket): { req: RawRequest; bodyBytes: number } | undefined {
+  const method = head.startsWith('GET /') ? 'GET' : head.startsWith('PUT /') ? 'PUT' : undefined;
+  if (method === undefined || !HEAD_BYTES.test(head) || BARE_CR_LF.test(head)) return undefined;
   const lineEnd = head.indexOf('\r\n');
   if (lineEnd < 0) return undefined;
   const line = head.slice(0, lineEnd);
   const space = line.indexOf(' ', 4);
   if (space < 0 || line.slice(space) !== ' HTTP/1.1') return undefined;
-  const target = line.slice(4, space);
-  let requestId: string | undefined;
+  const req: RawRequest = { method, target: line.slice(4, space), requestId: undefined, socket };
+  let bodyBytes: number | undefined;
+  let contentType: string | undefined | null;
   let host = false;
   let from = lineEnd + 2;
   while (from < head.length) {
@@ -180,13 +199,21 @@ function parseHead(head: string, socket: Socket): RawRequest | undefined {
         break;
       case 'x-request-id':
         // Echoed in the response head, which is written as UTF-8 here (node:http writes latin1).
-        if (requestId !== undefined || !PRINTABLE.test(value)) return undefined;
-        requestId = value;
+        if (req.requestId !== undefined || !PRINTABLE.test(value)) return undefined;
+        req.requestId = value;
         break;
       case 'connection':
         if (value.toLowerCase() !== 'keep-alive') return undefined;
         break;
       case 'content-length':
+        // Digits only and sent once: anything else is node:http's to refuse or reconcile.
+        if (method !== 'PUT' || bodyBytes !== undefined || !/^\d{1,9}$/.test(value)) return undefined;
+        bodyBytes = Number(value);
+        break;
+      case 'content-type':
+        // Sent twice, it is left to node:http and the router, which take one of them.
+        contentType = contentType === undefined ? value : null;
+        break;
       case 'transfer-encoding':
       case 'upgrade':
       case 'expect':
@@ -196,5 +223,10 @@ function parseHead(head: string, socket: Socket): RawRequest | undefined {
         if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) return undefined;
     }
   }
-  return host ? { target, requestId, socket } : undefined;
+  if (!host || (method === 'PUT' && bodyBytes === undefined)) return undefined;
+  if (method === 'PUT' && contentType !== undefined) {
+    if (contentType === null) return undefined;
+    req.contentType = contentType;
+  }
+  return { req, bodyBytes: bodyBytes ?? 0 };
 }

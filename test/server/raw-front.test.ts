@@ -1,90 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
-import { after, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { KoruDelta } from '../../src/index.js';
-import { createApp } from '../../src/server/index.js';
-
-/** A listening app over a fresh in-memory database, counting the requests that reach node:http. */
-async function listening() {
-  const db = await KoruDelta.start({});
-  const app = createApp(db, { logger: pino({ level: 'silent' }) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  let routed = 0;
-  app.server.on('request', () => routed++);
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await app.close();
-    await db.close();
-  };
-  after(close);
-  const { port } = app.server.address() as { port: number };
-  return { db, port, close, routed: () => routed };
-}
-
-/** `listening()` with key a/b = 1 read once, so its response is cached. */
-async function withKey() {
-  const served = await listening();
-  await served.db.put('a', 'b', 1);
-  const warm = await client(served.port);
-  warm.send(get('/api/v1/a/b'));
-  await warm.next();
-  return served;
-}
-
-interface Response {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** A raw client: writes exact bytes, parses the responses (content-length bodies) in order. */
-async function client(port: number) {
-  const socket: Socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  after(() => socket.destroy());
-  let buffered = Buffer.alloc(0);
-  let ended = false;
-  const waiters: Array<() => void> = [];
-  const wake = () => waiters.splice(0).forEach((w) => w());
-  socket.on('data', (d: Buffer) => {
-    buffered = Buffer.concat([buffered, d]);
-    wake();
-  });
-  socket.on('end', () => {
-    ended = true;
-    wake();
-  });
-  socket.on('error', () => undefined);
-  const next = async (): Promise<Response> => {
-    for (;;) {
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end >= 0) {
-        const lines = buffered.toString('latin1', 0, end).split('\r\n');
-        const headers: Record<string, string> = {};
-        for (const l of lines.slice(1)) headers[l.slice(0, l.indexOf(':')).toLowerCase()] = l.slice(l.indexOf(':') + 1).trim();
-        const length = Number(headers['content-length'] ?? 0);
-        if (buffered.length >= end + 4 + length) {
-          const body = buffered.toString('utf8', end + 4, end + 4 + length);
-          buffered = buffered.subarray(end + 4 + length);
-          return { status: Number(lines[0].split(' ')[1]), headers, body };
-        }
-      }
-      if (ended) throw new Error(`connection ended with ${buffered.length} unparsed bytes`);
-      await new Promise<void>((r) => waiters.push(r));
-    }
-  };
-  return { socket, send: (s: string) => socket.write(s), next, ended: () => ended };
-}
-
-const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: test\r\n${extra}\r\n`;
-const put = (path: string, value: unknown) => {
-  const body = JSON.stringify({ value });
-  return `PUT ${path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-};
+import { describe, it } from 'node:test';
+import { client, get, listening, post, withKey } from './raw-client.js';
 
 describe('raw connection front', () => {
   it('answers repeated GETs of a cached key on the connection itself, pipelined ones in order', async () => {
@@ -142,16 +59,16 @@ describe('raw connection front', () => {
     const before = routed();
 
     const c = await client(port);
-    // A raw GET, then in the same write a PUT, handed off with the bytes after it (a GET). Like
-    // any node:http server, pipelined requests run concurrently with ordered responses, so that
-    // GET may see the value before or after the PUT; the one sent after the PUT's answer sees it.
-    c.send(get('/api/v1/a/b') + put('/api/v1/a/b', 2) + get('/api/v1/a/b?pipelined'));
+    // A raw GET, then in the same write a batch POST, handed off with the bytes after it (a GET).
+    // Like any node:http server, pipelined requests run concurrently with ordered responses, so
+    // that GET may see the value before or after the write; the one sent after its answer sees it.
+    c.send(get('/api/v1/a/b') + post('/api/v1/batch', { writes: [{ namespace: 'a', key: 'b', value: 2 }] }) + get('/api/v1/a/b?pipelined'));
     const [r1, r2, r3] = [await c.next(), await c.next(), await c.next()];
     assert.equal(JSON.parse(r1.body).value, 1);
     assert.equal(r2.status, 200);
-    assert.equal(JSON.parse(r2.body).value, 2);
+    assert.equal(JSON.parse(r2.body).versions[0].value, 2);
     assert.equal(r3.status, 200);
-    assert.equal(routed() - before, 2, 'the PUT and everything after it went through node:http');
+    assert.equal(routed() - before, 2, 'the POST and everything after it went through node:http');
     // The connection stays on node:http, and reads its own write.
     c.send(get('/api/v1/a/b'));
     assert.equal(JSON.parse((await c.next()).body).value, 2);

@@ -1,0 +1,52 @@
+/**
+ * What the raw-path answers (fast-get.ts, fast-put.ts) share: the key route's URL shape and the
+ * head of a 200 response as node:http and Fastify would write it.
+ */
+
+/** The route a raw-path answer stands for, in logs and metrics. */
+export const KEY_ROUTE = '/api/v1/:ns/:key';
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+const KEY_PATH = /^\/api\/v1\/([^/?#;]+)\/([^/?#;]+)(?:\?|$)/;
+
+/**
+ * The namespace and key a `/api/v1/:ns/:key` URL names (its two path segments, percent-decoded as
+ * the router does), or undefined for any other shape. Every static route with two segments there
+ * (`views/:name`, `status/verify`) starts with a reserved namespace, which reads and writes refuse,
+ * so a URL that names a key here is one the router sends to the key route.
+ */
+export function keyOf(target: string): { namespace: string; key: string } | undefined {
+  const m = KEY_PATH.exec(target);
+  if (m === null) return undefined;
+  try {
+    return { namespace: decodeURIComponent(m[1]), key: decodeURIComponent(m[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+let dateSecond = -1;
+let dateText = '';
+
+/** The `Date` header value, formatted once per second as node:http does. */
+function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
+/**
+ * A builder of whole `200 OK` JSON responses with the headers the routed path sends: `content-type`,
+ * `content-length`, `x-request-id`, a worker's `x-koru-worker`, then node:http's `Date`,
+ * `Connection` and `Keep-Alive`.
+ */
+export function okResponses(settings: { worker?: string; keepAliveTimeout: number }): (reqId: string, body: string, bytes: number) => string {
+  const keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(settings.keepAliveTimeout / 1000)}\r\n\r\n`;
+  const workerLine = settings.worker === undefined ? '' : `x-koru-worker: ${settings.worker}\r\n`;
+  return (reqId, body, bytes) =>
+    `HTTP/1.1 200 OK\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${bytes}\r\nx-request-id: ${reqId}\r\n${workerLine}Date: ${httpDate()}\r\n${keepAlive}${body}`;
+}
