@@ -15,8 +15,8 @@
  * caps every HTTP figure well below what the server can do. Redis is always measured with
  * `redis-benchmark`. A bare `node:http` server answering a constant 200-byte JSON is measured too:
  * the ceiling of a server built on node:http on this machine with this generator. KoruDelta answers
- * repeated GETs of a cached key on the raw connection, without node:http (see src/server/raw-front.ts),
- * so its GET rows can exceed that row.
+ * GETs and PUTs of a key on the raw connection, without node:http (see src/server/raw-front.ts), so
+ * its GET rows can exceed that row.
  *
  * KoruDelta is measured as one process and with `--workers 2` (node:cluster, one port), and so is
  * the bare node:http server: on a 2-core machine the load generator shares the cores, so these say
@@ -402,7 +402,7 @@ async function main(): Promise<void> {
   if (!e) console.log('etcd not installed (Debian: etcd-server): its column is empty.');
   if (!r) console.log('redis-server / redis-benchmark not installed (Debian: redis-server, redis-tools): its column is empty.');
   console.log('Targets (issue 5): GET >= 0.5x Redis, durable PUT >= 2x etcd. Redis runs in memory (no fsync); etcd and KoruDelta fsync every commit (group commit).');
-  console.log('The bare node:http rows are a constant response from a one-line server: no routing, no database, no logging. KoruDelta answers repeated GETs of a cached key before node:http, on the raw connection.');
+  console.log('The bare node:http rows are a constant response from a one-line server: no routing, no database, no logging. KoruDelta answers GETs and PUTs of a key before node:http, on the raw connection.');
   console.log('--workers n runs n server processes behind one port (node:cluster); the load generator runs on the same cores.');
 }
 
