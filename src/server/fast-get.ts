@@ -1,26 +1,13 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Socket } from 'node:net';
 import { installRawFront, type RawAnswer, type RawFront, type RawRequest } from './raw-front.js';
 import type { CachedBody, GetCache } from './get-cache.js';
 import type { ServerMetrics } from './metrics.js';
-import type { RequestRecorder } from './request-log.js';
-import { JSON_TYPE, KEY_ROUTE, keyOf, okResponses } from './raw-response.js';
+import { JSON_TYPE, KEY_ROUTE, keyOf, okResponses, type FastPathOptions } from './raw-response.js';
 
-export interface FastGetOptions {
+export interface FastGetOptions extends FastPathOptions {
   cache: GetCache;
   metrics: ServerMetrics;
-  requests: RequestRecorder;
-  /** The request id generator Fastify uses too, so ids stay unique across both paths. */
-  genReqId: () => string;
-  /** True for connections over the connection limit (Fastify answers their requests 503). */
-  turnedAway: (socket: Socket) => boolean;
-  /** True once the server is shutting down (Fastify answers those 503). */
-  closing: () => boolean;
-  /** The `x-koru-worker` header value of a worker of a multi-process server. */
-  worker?: string;
-  /** node:http's `keepAliveTimeout` (ms), announced in raw answers' `Keep-Alive` header. */
-  keepAliveTimeout: number;
 }
 
 /** Both fast paths: on a raw connection (raw-front.ts) and on a node:http request before routing. */

@@ -1,22 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import type { Socket } from 'node:net';
 import type { ServedDatabase } from './database.js';
 import type { RawRequest } from './raw-front.js';
-import type { RequestRecorder } from './request-log.js';
-import { KEY_ROUTE, keyOf, okResponses } from './raw-response.js';
+import { KEY_ROUTE, keyOf, okResponses, type FastPathOptions } from './raw-response.js';
 
-export interface FastPutOptions {
+export interface FastPutOptions extends FastPathOptions {
   db: ServedDatabase;
-  requests: RequestRecorder;
-  /** The request id generator Fastify uses too, so ids stay unique across both paths. */
-  genReqId: () => string;
-  /** True for connections over the connection limit (Fastify answers their requests 503). */
-  turnedAway: (socket: Socket) => boolean;
-  /** True once the server is shutting down (Fastify answers those 503). */
-  closing: () => boolean;
-  /** The `x-koru-worker` header value of a worker of a multi-process server. */
-  worker?: string;
-  keepAliveTimeout: number;
   /** The server's body limit: larger bodies are the router's to refuse. */
   maxBodyBytes: number;
 }

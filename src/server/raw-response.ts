@@ -1,7 +1,23 @@
-/**
- * What the raw-path answers (fast-get.ts, fast-put.ts) share: the key route's URL shape and the
- * head of a 200 response as node:http and Fastify would write it.
- */
+import type { Socket } from 'node:net';
+import type { RequestRecorder } from './request-log.js';
+
+// What the answers before routing (fast-get.ts, fast-put.ts) share: their options, the key route's
+// URL shape and the head of a 200 response as node:http and Fastify would write it.
+
+/** What every answer before routing needs to answer as the routed path would. */
+export interface FastPathOptions {
+  requests: RequestRecorder;
+  /** The request id generator Fastify uses too, so ids stay unique across both paths. */
+  genReqId: () => string;
+  /** True for connections over the connection limit (Fastify answers their requests 503). */
+  turnedAway: (socket: Socket) => boolean;
+  /** True once the server is shutting down (Fastify answers those 503). */
+  closing: () => boolean;
+  /** The `x-koru-worker` header value of a worker of a multi-process server. */
+  worker?: string;
+  /** node:http's `keepAliveTimeout` (ms), announced in raw answers' `Keep-Alive` header. */
+  keepAliveTimeout: number;
+}
 
 /** The route a raw-path answer stands for, in logs and metrics. */
 export const KEY_ROUTE = '/api/v1/:ns/:key';
