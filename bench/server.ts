@@ -22,8 +22,13 @@
  * the bare node:http server: on a 2-core machine the load generator shares the cores, so these say
  * how far a second process gets, not what a bigger machine would do.
  *
- * Env: BENCH_SECONDS (per workload, default 10), BENCH_GENERATOR=autocannon to force autocannon,
- * BENCH_WORKERS (comma-separated worker counts, default 1,2).
+ * Every system is started once, then measured in BENCH_ROUNDS rounds (default 3), the systems in a
+ * different order each round; each figure is the median of its rounds. A shared machine's busy
+ * spells then hit every system, instead of whichever ran at the time, and the rounds are printed.
+ *
+ * Env: BENCH_SECONDS (per workload and round, default 5), BENCH_ROUNDS (default 3),
+ * BENCH_GENERATOR=autocannon to force autocannon, BENCH_WORKERS (comma-separated worker counts,
+ * default 1,2).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -55,8 +60,9 @@ interface CannonResult {
   '2xx': number;
 }
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WARMUP_SECONDS = Math.min(2, SECONDS);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 3)));
+const WARMUP_SECONDS = Math.min(1, SECONDS);
 const CONNECTIONS = 32;
 const THREADS = 2;
 const KEYS = 1000;
@@ -66,8 +72,6 @@ if (WORKERS.length === 0) throw new Error('BENCH_WORKERS: expected worker counts
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'koru-bench-server-'));
 const children: ChildProcess[] = [];
-/** Responses the generator completed (warm-ups included) since last reset. */
-let completed = 0;
 
 interface Figures {
   rps: number;
@@ -223,20 +227,29 @@ async function runCannon(w: Workload, seconds: number): Promise<Figures> {
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, requests: r['2xx'] + r.non2xx };
 }
 
-/** A short warm-up lets the JIT and caches settle, then the measured run. */
-async function load(w: Workload): Promise<Figures> {
+/**
+ * A short warm-up lets the JIT and caches settle, then the measured run. `count`, if given, is told
+ * how many responses the generator completed, warm-up included.
+ */
+async function load(w: Workload, count?: (responses: number) => void): Promise<Figures> {
   const warm = GENERATOR === 'wrk' ? runWrk(w, WARMUP_SECONDS) : await runCannon(w, WARMUP_SECONDS);
   const measured = GENERATOR === 'wrk' ? runWrk(w, SECONDS) : await runCannon(w, SECONDS);
-  completed += warm.requests + measured.requests;
+  count?.(warm.requests + measured.requests);
   return measured;
 }
 
 // ---- systems under test ---------------------------------------------------------------------
 
+/** A started system: one measuring round of its workloads, and what to say once it is stopped. */
+interface System {
+  name: string;
+  round(): Promise<Result>;
+  finish?(): Promise<string>;
+}
+
 interface Result {
   get: Figures;
-  put: Figures;
-  note?: string;
+  put?: Figures;
 }
 
 const putRequests = (path: (i: number) => string, body: (i: number) => string) =>
@@ -248,7 +261,7 @@ function build(): void {
 }
 
 /** `kdelta serve --workers <workers>` on a fresh database. */
-async function koruDelta(workers: number): Promise<Result> {
+async function koruDelta(workers: number): Promise<System> {
   const logFile = join(work, `koru-${workers}.log`);
   const logFd = openSync(logFile, 'w');
   const server = start(process.execPath, [join(root, 'bin/kdelta.js'), '-d', join(work, `koru-${workers}`), 'serve', '--port', '0', '--workers', String(workers)], {
@@ -256,18 +269,26 @@ async function koruDelta(workers: number): Promise<Result> {
   });
   closeSync(logFd);
   const url = await announced(server, /Listening on (\S+)/, 'KoruDelta');
-  completed = 1;
+  let completed = 1;
+  const count = (n: number) => { completed += n; };
   await fetch(`${url}/api/v1/bench/doc`, { method: 'PUT', headers: JSON_HEADERS, body: `{"value":${DOC_JSON}}` });
-  const get = await load({ url, method: 'GET', requests: [{ path: '/api/v1/bench/doc' }] });
-  const put = await load({ url, method: 'PUT', headers: JSON_HEADERS, requests: putRequests((i) => `/api/v1/bench/doc-${i}`, () => `{"value":${DOC_JSON}}`) });
-  await stop(server);
-  // Requests in flight when the generator stopped are answered (and logged) too, so logged >= completed.
-  const logged = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"msg":"request"')).length;
-  const lost = logged < completed ? ' (LINES LOST)' : '';
-  return { get, put, note: `KoruDelta --workers ${workers} request log (info, to a file): ${logged.toLocaleString('en-US')} lines for ${completed.toLocaleString('en-US')} responses the generator completed, warm-ups included${lost}` };
+  return {
+    name: `KoruDelta --workers ${workers}`,
+    round: async () => ({
+      get: await load({ url, method: 'GET', requests: [{ path: '/api/v1/bench/doc' }] }, count),
+      put: await load({ url, method: 'PUT', headers: JSON_HEADERS, requests: putRequests((i) => `/api/v1/bench/doc-${i}`, () => `{"value":${DOC_JSON}}`) }, count),
+    }),
+    finish: async () => {
+      await stop(server);
+      // Requests in flight when the generator stopped are answered (and logged) too, so logged >= completed.
+      const logged = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"msg":"request"')).length;
+      const lost = logged < completed ? ' (LINES LOST)' : '';
+      return `KoruDelta --workers ${workers} request log (info, to a file): ${logged.toLocaleString('en-US')} lines for ${completed.toLocaleString('en-US')} responses the generator completed, warm-ups included${lost}`;
+    },
+  };
 }
 
-async function etcd(): Promise<Result | undefined> {
+async function etcd(): Promise<System | undefined> {
   if (!has('etcd')) return undefined;
   const [client, peer] = [await freePort(), await freePort()];
   start('etcd', [
@@ -281,9 +302,13 @@ async function etcd(): Promise<Result | undefined> {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const putBody = (key: string) => JSON.stringify({ key: b64(key), value: b64(DOC_JSON) });
   await fetch(`${url}/v3/kv/put`, { method: 'POST', body: putBody('bench/doc') });
-  const get = await load({ url, method: 'POST', headers: JSON_HEADERS, requests: [{ path: '/v3/kv/range', body: JSON.stringify({ key: b64('bench/doc') }) }] });
-  const put = await load({ url, method: 'POST', headers: JSON_HEADERS, requests: putRequests(() => '/v3/kv/put', (i) => putBody(`bench/doc-${i}`)) });
-  return { get, put };
+  return {
+    name: 'etcd',
+    round: async () => ({
+      get: await load({ url, method: 'POST', headers: JSON_HEADERS, requests: [{ path: '/v3/kv/range', body: JSON.stringify({ key: b64('bench/doc') }) }] }),
+      put: await load({ url, method: 'POST', headers: JSON_HEADERS, requests: putRequests(() => '/v3/kv/put', (i) => putBody(`bench/doc-${i}`)) }),
+    }),
+  };
 }
 
 function redisFigure(output: string, test: string): Figures {
@@ -304,24 +329,29 @@ function redisPing(port: number): Promise<boolean> {
   });
 }
 
-async function redis(): Promise<Result | undefined> {
+async function redis(): Promise<System | undefined> {
   if (!has('redis-server') || !has('redis-benchmark')) return undefined;
   const port = await freePort();
   start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', work]);
   await waitFor(() => redisPing(port), 'redis');
   // redis-benchmark counts requests, not time: about SECONDS per test at this machine's rate.
   const n = String(Math.round(50_000 * SECONDS));
-  const r = spawnSync('redis-benchmark', ['-p', String(port), '-t', 'get,set', '-c', String(CONNECTIONS), '-d', String(DOC_JSON.length), '-n', n, '-q'], {
-    encoding: 'utf8', timeout: (SECONDS * 10 + 30) * 1000,
-  });
-  return { get: redisFigure(r.stdout ?? '', 'GET'), put: redisFigure(r.stdout ?? '', 'SET') };
+  return {
+    name: 'Redis',
+    round: async () => {
+      const r = spawnSync('redis-benchmark', ['-p', String(port), '-t', 'get,set', '-c', String(CONNECTIONS), '-d', String(DOC_JSON.length), '-n', n, '-q'], {
+        encoding: 'utf8', timeout: (SECONDS * 10 + 30) * 1000,
+      });
+      return { get: redisFigure(r.stdout ?? '', 'GET'), put: redisFigure(r.stdout ?? '', 'SET') };
+    },
+  };
 }
 
 /**
  * A minimal node:http server answering a fixed 200-byte JSON: the ceiling of node:http here. With
  * `processes` > 1, that many node:cluster workers share the port, as `kdelta serve --workers` does.
  */
-async function bareNode(processes: number): Promise<Figures> {
+async function bareNode(processes: number): Promise<System> {
   const body = JSON.stringify({ namespace: 'bench', key: 'doc', value: { note: 'y'.repeat(93) }, versionId: 'v'.repeat(20), deleted: false });
   const script = `const body = ${JSON.stringify(body)};
     const cluster = require('node:cluster');
@@ -346,11 +376,10 @@ async function bareNode(processes: number): Promise<Figures> {
   writeFileSync(file, script);
   const child = start(process.execPath, [file], { stdout: 'pipe' });
   const url = await announced(child, /Listening on (\S+)/, 'bare node:http');
-  try {
-    return await load({ url, method: 'GET', requests: [{ path: '/' }] });
-  } finally {
-    await stop(child);
-  }
+  return {
+    name: `bare node:http (${processes === 1 ? '1 process' : `${processes} processes`})`,
+    round: async () => ({ get: await load({ url, method: 'GET', requests: [{ path: '/' }] }) }),
+  };
 }
 
 // ---- report ---------------------------------------------------------------------------------
@@ -363,42 +392,97 @@ function verdict(value: number, base: number | undefined, target: number): strin
   return value / base >= target ? 'met' : 'NOT met';
 }
 
+const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+
+/** The median round of figures (by throughput; the latencies and errors of that same round). */
+function medianOf(rounds: Figures[]): Figures {
+  const mid = median(rounds.map((f) => f.rps));
+  return rounds.find((f) => f.rps === mid)!;
+}
+
+/** Starts a system, or says why it is left out. */
+async function tryStart(what: string, startIt: () => Promise<System | undefined>): Promise<System | undefined> {
+  try {
+    return await startIt();
+  } catch (err) {
+    console.log(`${what} failed to start: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const generatorLine = GENERATOR === 'wrk'
     ? `wrk (C, ${THREADS} threads, ${CONNECTIONS} connections)`
     : `autocannon (JavaScript, ${CONNECTIONS} connections; install wrk for figures not capped by the generator)`;
-  console.log(`server benchmark: ${SECONDS} s per workload after a ${WARMUP_SECONDS} s warm-up, ${DOC_JSON.length}-byte documents, loopback, ${availableParallelism()} CPUs`);
+  console.log(`server benchmark: ${ROUNDS} rounds of ${SECONDS} s per workload after a ${WARMUP_SECONDS} s warm-up, ${DOC_JSON.length}-byte documents, loopback, ${availableParallelism()} CPUs`);
   console.log(`HTTP load generator: ${generatorLine}; Redis: redis-benchmark (C)`);
   build();
-  const ours: Array<[number, Result]> = [];
+  const ours = new Map<number, System>();
   for (const workers of WORKERS) {
-    const k = await koruDelta(workers);
-    ours.push([workers, k]);
-    console.log(`KoruDelta --workers ${workers}: GET ${fmt(k.get.rps)} req/s, PUT ${fmt(k.put.rps)} req/s`);
+    const k = await tryStart(`KoruDelta --workers ${workers}`, () => koruDelta(workers));
+    if (k) ours.set(workers, k);
   }
-  const e = await etcd().catch((err: Error) => void console.log(`etcd failed: ${err.message}`));
-  if (e) console.log(`etcd: GET ${fmt(e.get.rps)} req/s, PUT ${fmt(e.put.rps)} req/s`);
-  const r = await redis().catch((err: Error) => void console.log(`redis failed: ${err.message}`));
-  if (r) console.log(`Redis: GET ${fmt(r.get.rps)} req/s, SET ${fmt(r.put.rps)} req/s`);
-  const bare: Array<[number, Figures]> = [];
+  const e = await tryStart('etcd', etcd);
+  const r = await tryStart('Redis', redis);
+  const bare = new Map<number, System>();
   for (const processes of new Set([1, Math.max(...WORKERS)])) {
-    const b = await bareNode(processes).catch((err: Error) => void console.log(`bare node:http (${processes} processes) failed: ${err.message}`));
-    if (b) bare.push([processes, b]);
+    const b = await tryStart(`bare node:http (${processes} processes)`, () => bareNode(processes));
+    if (b) bare.set(processes, b);
+  }
+  const systems = [...ours.values(), e, r, ...bare.values()].filter((x): x is System => x !== undefined);
+
+  const rounds = new Map<System, Result[]>(systems.map((x) => [x, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    // Each round starts with a different system, so none is always measured first or last.
+    const order = systems.map((_, i) => systems[(i + round) % systems.length]);
+    for (const system of order) {
+      const res = await system.round().catch((err: Error) => void console.log(`${system.name} failed in round ${round + 1}: ${err.message}`));
+      if (res) rounds.get(system)!.push(res);
+    }
+  }
+  const notes: string[] = [];
+  for (const system of systems) if (system.finish) notes.push(await system.finish());
+
+  /** The median figures of one workload of `system`, and a line listing its rounds. */
+  const figures = (system: System | undefined, workload: 'get' | 'put'): Figures | undefined => {
+    const got = system ? rounds.get(system)!.map((x) => x[workload]).filter((f): f is Figures => f !== undefined) : [];
+    return got.length > 0 ? medianOf(got) : undefined;
+  };
+  console.log('');
+  console.log('Rounds (req/s, in the order measured):');
+  for (const system of systems) {
+    for (const workload of ['get', 'put'] as const) {
+      const got = rounds.get(system)!.map((x) => x[workload]).filter((f): f is Figures => f !== undefined);
+      if (got.length > 0) console.log(`  ${system.name} ${workload === 'get' ? 'GET' : system === r ? 'SET' : 'PUT'}: ${got.map((f) => fmt(f.rps)).join(', ')}`);
+    }
   }
 
+  const eg = figures(e, 'get');
+  const ep = figures(e, 'put');
+  const rg = figures(r, 'get');
+  const rp = figures(r, 'put');
   console.log('');
-  console.log(`Generator: ${GENERATOR === 'wrk' ? 'wrk' : 'autocannon'} (HTTP), redis-benchmark (Redis)`);
+  console.log(`Generator: ${GENERATOR === 'wrk' ? 'wrk' : 'autocannon'} (HTTP), redis-benchmark (Redis); each figure the median of its rounds`);
   console.log('');
   console.log('| workload | KoruDelta req/s | p50 / p99 ms | errors | etcd req/s | Redis req/s | vs etcd | vs Redis | target |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
   const row = (name: string, k: Figures, et: Figures | undefined, rd: Figures | undefined, target: string) =>
     console.log(`| ${name} | ${fmt(k.rps)} | ${fmt(k.p50, 2)} / ${fmt(k.p99, 2)} | ${k.errors} | ${fmt(et?.rps ?? Number.NaN)} | ${fmt(rd?.rps ?? Number.NaN)} | ${ratio(k.rps, et?.rps)} | ${ratio(k.rps, rd?.rps)} | ${target} |`);
   const setup = (workers: number) => (workers === 1 ? '1 process' : `--workers ${workers}`);
-  for (const [workers, k] of ours) row(`GET one key (${setup(workers)})`, k.get, e?.get, r?.get, `>= 0.5x Redis: ${verdict(k.get.rps, r?.get.rps, 0.5)}`);
-  for (const [workers, k] of ours) row(`PUT ~200 B doc, durable (${setup(workers)})`, k.put, e?.put, r?.put, `>= 2x etcd: ${verdict(k.put.rps, e?.put.rps, 2)}`);
-  for (const [processes, b] of bare) row(`bare node:http constant 200 B (${processes === 1 ? '1 process' : `${processes} processes`}; node:http ceiling)`, b, e?.get, r?.get, 'context only');
+  for (const [workers, k] of ours) {
+    const g = figures(k, 'get');
+    if (g) row(`GET one key (${setup(workers)})`, g, eg, rg, `>= 0.5x Redis: ${verdict(g.rps, rg?.rps, 0.5)}`);
+  }
+  for (const [workers, k] of ours) {
+    const p = figures(k, 'put');
+    if (p) row(`PUT ~200 B doc, durable (${setup(workers)})`, p, ep, rp, `>= 2x etcd: ${verdict(p.rps, ep?.rps, 2)}`);
+  }
+  for (const [processes, b] of bare) {
+    const g = figures(b, 'get');
+    if (g) row(`bare node:http constant 200 B (${processes === 1 ? '1 process' : `${processes} processes`}; node:http ceiling)`, g, eg, rg, 'context only');
+  }
   console.log('');
-  for (const [, k] of ours) if (k.note) console.log(k.note);
+  for (const note of notes) console.log(note);
   if (!e) console.log('etcd not installed (Debian: etcd-server): its column is empty.');
   if (!r) console.log('redis-server / redis-benchmark not installed (Debian: redis-server, redis-tools): its column is empty.');
   console.log('Targets (issue 5): GET >= 0.5x Redis, durable PUT >= 2x etcd. Redis runs in memory (no fsync); etcd and KoruDelta fsync every commit (group commit).');
