@@ -59,7 +59,7 @@ export class HotCache {
   committed(writes: readonly CommittedWrite[]): void {
     if (this.#lru === undefined) return;
     for (const w of writes) {
-      if (w.isHead) this.#lru.set(id(w.namespace, w.key), { version: w.version, value: w.value }, { size: Math.max(1, w.bytes) });
+      if (w.isHead) this.remember(w.namespace, w.key, { version: w.version, value: w.value }, w.bytes);
       else this.#lru.delete(id(w.namespace, w.key));
     }
     if (writes[0].version.seq === this.#knownSeq + 1) this.#knownSeq = writes[writes.length - 1].version.seq;
