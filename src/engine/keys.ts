@@ -18,9 +18,9 @@ export const BUCKETS = ['heads', 'versions', 'changes', 'blobs', 'meta', 'aux'] 
 
 const SEP = 0;
 
-export function headKey(namespace: string, key: string): Buffer {
-  // U+0000 encodes as the single byte 00, so one encode builds the whole key.
-  return Buffer.from(`${namespace}\u0000${key}`, 'utf8');
+/** A head's key as text: the store encodes it (U+0000 is the single byte 00) without a buffer of its own. */
+export function headKey(namespace: string, key: string): string {
+  return `${namespace}\u0000${key}`;
 }
 
 /** Prefix shared by every head of a namespace. */

@@ -26,6 +26,11 @@ export interface VersionRange {
   limit?: number;
 }
 
+/** Node's UTF-8 decoder without `toString`'s argument handling: every value read goes through it. */
+interface Utf8Buffer extends Buffer {
+  utf8Slice(start: number, end: number): string;
+}
+
 const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 function corrupted(namespace: string, key: string, what: string, cause?: unknown): CorruptedError {
@@ -99,7 +104,8 @@ export class Reader {
       throw corrupted(namespace, key, `the value of version ${version.versionId} does not match its content hash`);
     }
     try {
-      return JSON.parse(asBuffer(bytes).toString('utf8')) as JsonValue;
+      const b = asBuffer(bytes) as Utf8Buffer;
+      return JSON.parse(b.utf8Slice(0, b.length)) as JsonValue;
     } catch (err) {
       throw corrupted(namespace, key, `the value of version ${version.versionId} is not JSON`, err);
     }

@@ -97,5 +97,6 @@ export function formatMicros(micros: number): string {
     cachedSecond = second;
     cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
   }
-  return `${cachedPrefix}.${String(micros - second * 1e6).padStart(6, '0')}Z`;
+  // 1e6 + fraction always has 7 digits: dropping the 1 zero-pads to 6, cheaper than padStart.
+  return `${cachedPrefix}.${String(micros - second * 1e6 + 1e6).slice(1)}Z`;
 }

@@ -13,7 +13,7 @@ export interface CachedBody {
 
 interface Entry extends CachedBody {
   /** The key of the head record in the store. */
-  headKey: Buffer;
+  headKey: string;
   /** The head record the body was made from: the body is current while the stored head is these bytes. */
   head: Uint8Array;
 }
@@ -39,7 +39,7 @@ export class GetCache {
     this.#lru = new LRUCache<string, Entry>({
       max: 100_000,
       maxSize: Math.max(1, maxBytes),
-      sizeCalculation: (e, url) => (e.body.length + url.length) * 2 + e.head.byteLength + e.headKey.byteLength + 128,
+      sizeCalculation: (e, url) => (e.body.length + url.length) * 2 + e.head.byteLength + e.headKey.length * 2 + 128,
     });
   }
 

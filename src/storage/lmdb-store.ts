@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import {
-  type Bytes, type Entry, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
+  type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
   StoreClosedError, StoreFullError, UnknownBucketError, halfOpen, compareBytes,
 } from './store.js';
 
@@ -14,13 +14,39 @@ export interface LmdbStoreOptions {
   mapSizeBytes?: number;
 }
 
-type BinaryDb = Database<Buffer, Buffer>;
+/** Values are bytes; keys go through `keys` below. */
+type BinaryDb = Database<Buffer, Key>;
 
 function asBuffer(bytes: Bytes): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 const NOTHING: readonly Entry[] = Object.freeze([]);
+
+/** Node's UTF-8 encoder without `write`'s argument handling: string keys are encoded on every lookup. */
+interface Utf8Buffer extends Buffer {
+  utf8Write(text: string, offset: number, length: number): number;
+}
+
+/**
+ * Keys as lmdb's `binary` key encoding takes them, plus strings (`Key`), encoded as UTF-8 straight
+ * into lmdb's key buffer instead of into a buffer of their own first.
+ */
+const keys = {
+  writeKey(key: Key, target: Utf8Buffer, start: number): number {
+    if (typeof key !== 'string') {
+      target.set(key, start);
+      return start + key.length;
+    }
+    const room = target.length - start;
+    const written = target.utf8Write(key, start, room);
+    // A full buffer may mean a cut key: refuse it rather than look up a different one.
+    if (written === room && Buffer.byteLength(key, 'utf8') > room) throw new RangeError(`key of ${Buffer.byteLength(key, 'utf8')} bytes is too long`);
+    return start + written;
+  },
+  // As lmdb's own binary keys: a copy (the source is lmdb's shared buffer).
+  readKey: (source: Buffer, start: number, end: number): Buffer => Uint8Array.prototype.slice.call(source, start, end) as Buffer,
+};
 
 /**
  * A decoder that lends lmdb's shared read buffer instead of copying out of it. lmdb skips its own
@@ -95,7 +121,7 @@ export class LmdbStore implements Store {
       keyEncoding: 'binary',
     } as Parameters<typeof open>[0] & { path: string });
     for (const name of options.buckets) {
-      this.#dbs.set(name, this.#env.openDB({ name, encoding: 'binary', keyEncoding: 'binary' }) as unknown as BinaryDb);
+      this.#dbs.set(name, this.#env.openDB({ name, encoding: 'binary', keyEncoder: keys } as { name: string }) as unknown as BinaryDb);
     }
   }
 
@@ -127,17 +153,17 @@ export class LmdbStore implements Store {
     this.#turnRenewed = false;
   };
 
-  get(bucket: string, key: Bytes): Bytes | undefined {
+  get(bucket: string, key: Key): Bytes | undefined {
     this.#freshSnapshot();
     // lmdb may hand back a buffer it reuses; the contract promises the caller its own copy.
-    const value = this.#db(bucket).getBinary(asBuffer(key));
+    const value = this.#db(bucket).getBinary(key);
     return value === undefined ? undefined : new Uint8Array(value);
   }
 
-  read<T>(bucket: string, key: Bytes, use: (bytes: Bytes) => T): T | undefined {
+  read<T>(bucket: string, key: Key, use: (bytes: Bytes) => T): T | undefined {
     this.#freshSnapshot();
     // getBinaryFast returns a buffer lmdb reuses on its next read, hence the callback scope.
-    const value = this.#db(bucket).getBinaryFast(asBuffer(key));
+    const value = this.#db(bucket).getBinaryFast(key);
     // Its `length` is set to the value's size while the underlying array may be longer: view exactly that.
     return value === undefined ? undefined : use(value.subarray(0, value.length));
   }
@@ -152,7 +178,7 @@ export class LmdbStore implements Store {
     let db = this.#lenders.get(bucket);
     if (!db) {
       // lmdb's typings do not describe a custom `encoder`; the option itself is documented.
-      const options = { name: bucket, keyEncoding: 'binary', encoder: lending } as unknown as { name: string };
+      const options = { name: bucket, keyEncoder: keys, encoder: lending } as unknown as { name: string };
       db = this.#env.openDB(options) as unknown as BinaryDb;
       (db as unknown as { decoderCopies: boolean }).decoderCopies = true;
       this.#lenders.set(bucket, db);
@@ -176,8 +202,8 @@ export class LmdbStore implements Store {
       get: (bucket, key) => this.get(bucket, key),
       read: (bucket, key, use) => this.read(bucket, key, use),
       range: (bucket, options) => Array.from(scan(this.#db(bucket), options)),
-      put: (bucket, key, value) => void this.#db(bucket).putSync(asBuffer(key), asBuffer(value)),
-      del: (bucket, key) => void this.#db(bucket).removeSync(asBuffer(key)),
+      put: (bucket, key, value) => void this.#db(bucket).putSync(key, asBuffer(value)),
+      del: (bucket, key) => void this.#db(bucket).removeSync(key),
     };
     let result: T;
     try {

@@ -1,6 +1,6 @@
 import sortedBtree from 'sorted-btree';
 import {
-  type Bytes, type Entry, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
+  type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
   StoreClosedError, UnknownBucketError, halfOpen,
 } from './store.js';
 
@@ -12,7 +12,9 @@ const BTree = (sortedBtree as unknown as { default: typeof sortedBtree.default }
  * order, and much cheaper than comparing Uint8Arrays through a native call.
  */
 type Tree = sortedBtree.default<string, Bytes>;
-const toKey = (bytes: Bytes): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+const toKey = (key: Key): string => (typeof key === 'string'
+  ? Buffer.from(key, 'utf8').toString('latin1')
+  : Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1'));
 const fromKey = (key: string): Bytes => Buffer.from(key, 'latin1');
 /** A copy that owns its memory (Buffer#slice would share it). */
 const copy = (bytes: Bytes): Bytes => new Uint8Array(bytes);
@@ -67,12 +69,12 @@ export class MemoryStore implements Store {
     return tree;
   }
 
-  get(bucket: string, key: Bytes): Bytes | undefined {
+  get(bucket: string, key: Key): Bytes | undefined {
     const value = this.#tree(bucket).get(toKey(key));
     return value && copy(value);
   }
 
-  read<T>(bucket: string, key: Bytes, use: (bytes: Bytes) => T): T | undefined {
+  read<T>(bucket: string, key: Key, use: (bytes: Bytes) => T): T | undefined {
     const value = this.#tree(bucket).get(toKey(key));
     return value === undefined ? undefined : use(value);
   }

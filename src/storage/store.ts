@@ -9,6 +9,12 @@
 
 export type Bytes = Uint8Array;
 
+/**
+ * A point key: bytes, or a string standing for its UTF-8 bytes. Strings let a caller whose keys are
+ * text skip building a buffer per lookup (the store encodes them straight into its own key buffer).
+ */
+export type Key = Bytes | string;
+
 export interface Entry {
   key: Bytes;
   value: Bytes;
@@ -42,20 +48,20 @@ export interface StoreFeatures {
 
 export interface StoreReader {
   /** The stored bytes, or undefined. The returned array is the caller's own copy. */
-  get(bucket: string, key: Bytes): Bytes | undefined;
+  get(bucket: string, key: Key): Bytes | undefined;
   /**
    * Calls `use` with the stored bytes without copying them, and returns its result (undefined when
    * the key is absent). The bytes are valid only during the call and must not be modified: the
    * fast path for reads that decode at once.
    */
-  read<T>(bucket: string, key: Bytes, use: (bytes: Bytes) => T): T | undefined;
+  read<T>(bucket: string, key: Key, use: (bytes: Bytes) => T): T | undefined;
   /** Entries in key order (or reverse) within the range; each entry's arrays are the caller's own. */
   range(bucket: string, options?: RangeOptions): Iterable<Entry>;
 }
 
 export interface WriteTxn extends StoreReader {
-  put(bucket: string, key: Bytes, value: Bytes): void;
-  del(bucket: string, key: Bytes): void;
+  put(bucket: string, key: Key, value: Bytes): void;
+  del(bucket: string, key: Key): void;
 }
 
 export interface Store extends StoreReader {

@@ -71,6 +71,35 @@ export function storeSuite({ name, factory, reopen }: StoreSuiteOptions): void {
       await store.close();
     });
 
+    it('a string key stands for its UTF-8 bytes, in every point operation', async () => {
+      const store = await factory();
+      await store.transaction((txn) => {
+        txn.put('a', 'ns\u0000caf\u00e9/\u{1f600}', b('by text'));
+        txn.put('a', b('gone'), b('x'));
+        txn.del('a', 'gone');
+      });
+      assert.equal(s(store.get('a', b('ns\u0000caf\u00e9/\u{1f600}'))), 'by text');
+      assert.equal(s(store.get('a', 'ns\u0000caf\u00e9/\u{1f600}')), 'by text');
+      assert.equal(store.read('a', 'ns\u0000caf\u00e9/\u{1f600}', (bytes) => s(bytes)), 'by text');
+      assert.equal(store.get('a', 'gone'), undefined);
+      assert.deepEqual(keys(store.range('a')), ['ns\u0000caf\u00e9/\u{1f600}']);
+      const inTxn = await store.transaction((txn) => s(txn.get('a', 'ns\u0000caf\u00e9/\u{1f600}')));
+      assert.equal(inTxn, 'by text');
+      await store.close();
+    });
+
+    it('a range without a lower bound starts at the lowest possible key', async () => {
+      const store = await factory();
+      await store.transaction((txn) => {
+        for (const k of [[0], [1], [4, 9], [5]]) txn.put('a', new Uint8Array(k), b('v'));
+      });
+      const all = (it: Iterable<{ key: Bytes }>): string[] => [...it].map((e) => Buffer.from(e.key).toString('hex'));
+      assert.deepEqual(all(store.range('a')), ['00', '01', '0409', '05']);
+      assert.deepEqual(all(store.range('a', { reverse: true })), ['05', '0409', '01', '00']);
+      assert.deepEqual(all(store.range('a', { lt: new Uint8Array([5]) })), ['00', '01', '0409']);
+      await store.close();
+    });
+
     it('walks keys in unsigned byte order (UTF-8 code point order)', async () => {
       const store = await filled(factory);
       assert.deepEqual(keys(store.range('a')), ['a', 'b', 'b\u0000x', 'ba', 'c', 'd', '\u00e9', '\u{1f600}']);
