@@ -3,7 +3,8 @@
  *
  *   heads     ns 00 key                       → head record (the current version's record)
  *   versions  ns 00 key 00 ts:u64 vid:16      → version record (value inline if ≤ 2 KiB)
- *   changes   seq:u64                         → versions key of the change (the local change log)
+ *   changes   seq:u64                         → versions keys of one commit's changes, the first
+ *                                               with this seq, the next ones seq+1… (the local change log)
  *   blobs     sha256:32                       → canonical JSON bytes of a value over 2 KiB (each once)
  *   meta      utf8 name                       → engine state (node id, counters, clock, seq)
  *   aux       utf8 name                       → state of the layers above (views…)
@@ -13,6 +14,8 @@
  * Example: users/bob written at 2026-01-01T00:00:00.000001Z has versions key
  * `75 73 65 72 73 00 62 6f 62 00 | 00 06 27 49 1c 8c 00 01 | <16 bytes of versionId>`.
  */
+
+import { allocCodec } from './buffer-codec.js';
 
 export const BUCKETS = ['heads', 'versions', 'changes', 'blobs', 'meta', 'aux'] as const;
 
@@ -53,10 +56,10 @@ export function readU64(b: Uint8Array, offset = 0): number {
 export function versionKey(namespace: string, key: string, micros: number, versionId: string): Buffer {
   const prefix = `${namespace}\u0000${key}\u0000`;
   const size = Buffer.byteLength(prefix, 'utf8');
-  const b = Buffer.allocUnsafe(size + 24);
-  b.write(prefix, 0, 'utf8');
+  const b = allocCodec(size + 24);
+  b.utf8Write(prefix, 0, size);
   writeU64(b, micros, size);
-  b.write(versionId, size + 8, 16, 'hex');
+  b.hexWrite(versionId, size + 8, 16);
   return b;
 }
 
@@ -86,6 +89,21 @@ export function splitVersionKey(bytes: Uint8Array): { namespace: string; key: st
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const head = splitHeadKey(b.subarray(0, b.length - 25));
   return { ...head, micros: readU64(b, b.length - 24) };
+}
+
+/**
+ * The versions keys of one change-log entry, which are stored back to back: each is self-delimiting
+ * (namespace and key end at their 00, then 24 fixed bytes), so no lengths are needed, and an entry
+ * holding a single key is one key.
+ */
+export function* splitVersionKeys(bytes: Uint8Array): Generator<Buffer> {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 0; at < b.length;) {
+    const keyEnd = b.indexOf(SEP, b.indexOf(SEP, at) + 1);
+    if (keyEnd < 0 || keyEnd + 25 > b.length) throw new RangeError('malformed change-log entry');
+    yield b.subarray(at, keyEnd + 25);
+    at = keyEnd + 25;
+  }
 }
 
 export function metaKey(name: string): Buffer {

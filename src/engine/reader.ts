@@ -1,8 +1,9 @@
 import { CorruptedError, fullKey } from '../errors.js';
 import type { StoreReader } from '../storage/store.js';
 import { blobKey } from './blobs.js';
+import { codec } from './buffer-codec.js';
 import {
-  headKey, namespacePrefix, prefixEnd, readU64, splitVersionKey, u64, versionLowerBound,
+  headKey, namespacePrefix, prefixEnd, readU64, splitVersionKey, splitVersionKeys, u64, versionLowerBound,
   versionKey, versionPrefix, versionUpperBound,
 } from './keys.js';
 import { decodeRecord, inlineOffset, type DecodedRecord, type StoredVersion } from './record.js';
@@ -26,12 +27,6 @@ export interface VersionRange {
   limit?: number;
 }
 
-/** Node's UTF-8 decoder without `toString`'s argument handling: every value read goes through it. */
-interface Utf8Buffer extends Buffer {
-  utf8Slice(start: number, end: number): string;
-}
-
-const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 function corrupted(namespace: string, key: string, what: string, cause?: unknown): CorruptedError {
   return new CorruptedError(`Corrupted data for ${fullKey(namespace, key)}: ${what}`, { namespace, key, cause });
@@ -104,8 +99,7 @@ export class Reader {
       throw corrupted(namespace, key, `the value of version ${version.versionId} does not match its content hash`);
     }
     try {
-      const b = asBuffer(bytes) as Utf8Buffer;
-      return JSON.parse(b.utf8Slice(0, b.length)) as JsonValue;
+      return JSON.parse(codec(bytes).utf8Slice(0, bytes.length)) as JsonValue;
     } catch (err) {
       throw corrupted(namespace, key, `the value of version ${version.versionId} is not JSON`, err);
     }
@@ -150,7 +144,7 @@ export class Reader {
     const prefix = namespacePrefix(namespace);
     const skip = prefix.length;
     for (const { key, value } of this.store.range('heads', { gte: prefix, lt: prefixEnd(prefix), borrow })) {
-      const k = asBuffer(key).toString('utf8', skip);
+      const k = codec(key).utf8Slice(skip, key.length);
       let record: DecodedRecord;
       try {
         record = decodeRecord(value);
@@ -173,14 +167,26 @@ export class Reader {
   }
 
   /** Change-log entries with seq greater than `afterSeq`, in order. */
-  *changesAfter(afterSeq: number, limit?: number): Generator<ChangeEntry> {
-    for (const { key, value } of this.store.range('changes', { gt: u64(afterSeq), limit })) {
-      const seq = readU64(key);
-      const { namespace, key: k } = splitVersionKey(value);
-      const bytes = this.store.get('versions', value);
-      if (!bytes) throw corrupted(namespace, k, `change ${seq} points to a missing version`);
-      const { version, inline } = decodeRecord(bytes);
-      yield { seq, namespace, key: k, version, inline };
+  *changesAfter(afterSeq: number, limit = Infinity): Generator<ChangeEntry> {
+    if (limit <= 0) return;
+    // A log entry holds a whole commit: keyed by its first seq, the versions keys of its writes.
+    // Start at the entry holding afterSeq + 1, the last one keyed at or below it.
+    let from = u64(afterSeq + 1);
+    for (const { key } of this.store.range('changes', { lte: from, reverse: true, limit: 1 })) from = Buffer.from(key);
+    let left = limit;
+    for (const { key, value } of this.store.range('changes', { gte: from })) {
+      let seq = readU64(key);
+      for (const vk of splitVersionKeys(value)) {
+        if (seq > afterSeq) {
+          const { namespace, key: k } = splitVersionKey(vk);
+          const bytes = this.store.get('versions', vk);
+          if (!bytes) throw corrupted(namespace, k, `change ${seq} points to a missing version`);
+          const { version, inline } = decodeRecord(bytes);
+          yield { seq, namespace, key: k, version, inline };
+          if (--left === 0) return;
+        }
+        seq++;
+      }
     }
   }
 }

@@ -1,3 +1,5 @@
+import { allocCodec, codec } from './buffer-codec.js';
+
 /**
  * The stored form of a version, a fixed binary layout read without a general-purpose decoder
  * (reading a current value is the hottest path of the engine):
@@ -41,18 +43,18 @@ export class RecordFormatError extends Error {}
 
 export function encodeRecord(v: StoredVersion, inline?: Uint8Array): Buffer {
   const size = FIXED + v.origin.length + 2 + 32 * v.parents.length + (inline?.length ?? 0);
-  const out = Buffer.allocUnsafe(size);
+  const out = allocCodec(size);
   out[0] = FORMAT;
   out[1] = v.deleted ? 1 : 0;
   out.writeDoubleBE(v.micros, 2);
   out.writeDoubleBE(v.seq, 10);
-  out.write(v.versionId, 18, 32, 'latin1');
-  out.write(v.contentHash, 50, 64, 'latin1');
+  out.latin1Write(v.versionId, 18, 32);
+  out.latin1Write(v.contentHash, 50, 64);
   out[114] = v.origin.length;
-  let at = FIXED + out.write(v.origin, FIXED, 'latin1');
+  let at = FIXED + out.latin1Write(v.origin, FIXED, 255);
   out.writeUInt16BE(v.parents.length, at);
   at += 2;
-  for (const p of v.parents) at += out.write(p, at, 32, 'latin1');
+  for (const p of v.parents) at += out.latin1Write(p, at, 32);
   if (inline) out.set(inline, at);
   return out;
 }
@@ -64,13 +66,8 @@ export function inlineOffset(bytes: Uint8Array): number {
   return originEnd + 2 + 32 * ((bytes[originEnd] << 8) | bytes[originEnd + 1]);
 }
 
-/** Node's latin1 decoder without `toString`'s argument handling: ids are decoded on every read. */
-interface Latin1Buffer extends Buffer {
-  latin1Slice(start: number, end: number): string;
-}
-
 export function decodeRecord(bytes: Uint8Array): DecodedRecord {
-  const b = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as Latin1Buffer;
+  const b = codec(bytes);
   if (b.length < FIXED + 2 || b[0] !== FORMAT) throw new RecordFormatError(`unknown or truncated record (format ${b[0]}, ${b.length} bytes)`);
   const originEnd = FIXED + b[114];
   const count = (b[originEnd] << 8) | b[originEnd + 1];

@@ -106,7 +106,7 @@ function clean(input: unknown, parent: PathLink | undefined, key: string | numbe
     out = arr;
   } else {
     const rec: Record<string, JsonValue> = {};
-    const keys = Object.keys(obj).sort();
+    const keys = sortedKeys(obj);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       if (!walk.indexKeys && isIndexKey(k)) walk.indexKeys = true;
@@ -118,6 +118,22 @@ function clean(input: unknown, parent: PathLink | undefined, key: string | numbe
   }
   walk.open.pop();
   return out;
+}
+
+/**
+ * Own enumerable keys in UTF-16 code unit order (RFC 8785's, and `<` on strings). Documents mostly
+ * have a handful of keys, where an insertion sort is about twice as fast as `Array#sort`.
+ */
+function sortedKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = k;
+  }
+  return keys;
 }
 
 function at(parent: PathLink | undefined, key: string | number | undefined): PathLink | undefined {

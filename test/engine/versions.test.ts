@@ -112,5 +112,25 @@ for (const kind of STORES) {
       assert.match(db.nodeId, /^[0-9a-f]{16}$/);
       assert.equal((await db.stats()).lastSeq, 3);
     });
+
+    it('the change log reads one seq at a time from any point, inside batches and group commits too', async () => {
+      const db = await openDb(kind);
+      await db.put('r', 'a', 0);
+      await db.putBatch([{ namespace: 'r', key: 'b', value: 1 }, { namespace: 'r', key: 'c', value: 2 }, { namespace: 'q', key: 'd', value: 3 }]);
+      // Concurrent writes share group commits: each group is one log entry holding several seqs.
+      await Promise.all(Array.from({ length: 20 }, (_, i) => db.put('r', `e${i % 3}`, i)));
+      await db.delete('r', 'a');
+      const all = [...db.reader.changesAfter(0)];
+      assert.deepEqual(all.map((c) => c.seq), Array.from({ length: 25 }, (_, i) => i + 1));
+      assert.deepEqual(all.map((c) => c.version.seq), all.map((c) => c.seq));
+      assert.deepEqual(all.slice(1, 4).map((c) => `${c.namespace}/${c.key}`), ['r/b', 'r/c', 'q/d']);
+      for (let after = 0; after <= 25; after++) {
+        assert.deepEqual([...db.reader.changesAfter(after)].map((c) => c.seq), all.slice(after).map((c) => c.seq), `after ${after}`);
+        assert.deepEqual([...db.reader.changesAfter(after, 2)].map((c) => c.seq), all.slice(after, after + 2).map((c) => c.seq));
+      }
+      for (const c of all) assert.equal(db.reader.change(c.seq)?.version.versionId, c.version.versionId);
+      assert.equal(db.reader.change(26), undefined);
+      assert.equal(all[24].version.deleted, true);
+    });
   });
 }
