@@ -11,10 +11,11 @@ export class HybridClock {
     this.#wallMicros = wallMicros;
   }
 
-  /** A timestamp greater than every one issued or observed so far and greater than each `after`. */
-  next(...after: number[]): number {
+  /** A timestamp greater than every one issued or observed so far, and than `after` and `alsoAfter`. */
+  next(after = 0, alsoAfter = 0): number {
     let t = Math.max(this.#wallMicros(), this.#last + 1);
-    for (const a of after) if (a >= t) t = a + 1;
+    if (after >= t) t = after + 1;
+    if (alsoAfter >= t) t = alsoAfter + 1;
     this.#last = t;
     return t;
   }

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import {
-  DatabaseClosedError, KeyNotFoundError, NoValueAtTimestampError, StorageFullError, fullKey,
+  DatabaseClosedError, KeyNotFoundError, NoValueAtTimestampError, fullKey,
 } from '../errors.js';
-import { StoreFullError, type Store } from '../storage/store.js';
+import type { Store } from '../storage/store.js';
 import { HybridClock } from './clock.js';
 import { HotCache, type CachedHead } from './hot-cache.js';
 import { allNamespaces, namespaceCounts } from './namespaces.js';
@@ -83,10 +83,7 @@ export class Engine {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#writes.submit([op]).then(
-      (done) => toVersioned(namespace, key, done[0].version, cloneJson(done[0].value)),
-      storeFull,
-    );
+    return this.#writes.submit([op], (done) => toVersioned(namespace, key, done[0].version, cloneJson(done[0].value)));
   }
 
   async delete(namespace: string, key: string): Promise<VersionedValue> {
@@ -117,7 +114,7 @@ export class Engine {
   /** The single entry to the write path, for this class and the layers that import versions. */
   async commit(ops: WriteOp[]): Promise<CommittedWrite[]> {
     this.#ensureOpen();
-    return this.#writes.submit(ops).catch(storeFull);
+    return this.#writes.submit(ops);
   }
 
   #afterCommit(writes: CommittedWrite[]): void {
@@ -397,11 +394,6 @@ export class Engine {
 }
 
 /** The store's "map full" as the public STORAGE_FULL error; anything else unchanged. */
-function storeFull(err: unknown): never {
-  if (err instanceof StoreFullError) throw new StorageFullError('The database is full (map size reached); raise mapSizeBytes', { cause: err });
-  throw err;
-}
-
 function nonNegative(n: unknown, name: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new TypeError(`${name} must be a non-negative integer`);
   return n;

@@ -1,5 +1,5 @@
-import { KeyNotFoundError, fullKey } from '../errors.js';
-import type { Store, WriteTxn } from '../storage/store.js';
+import { KeyNotFoundError, StorageFullError, fullKey } from '../errors.js';
+import { StoreFullError, type Store, type WriteTxn } from '../storage/store.js';
 import type { HybridClock } from './clock.js';
 import { blobKey } from './blobs.js';
 import { headKey, u64, versionKey, metaKey } from './keys.js';
@@ -57,6 +57,8 @@ interface Unit {
   ops: WriteOp[];
   resolve(results: CommittedWrite[]): void;
   reject(err: unknown): void;
+  /** Set inside the transaction: the unit's writes, or why it was refused. */
+  outcome?: CommittedWrite[] | Error;
 }
 
 
@@ -91,10 +93,24 @@ export class WritePath {
     this.#afterCommit = afterCommit;
   }
 
-  /** Commits `ops` atomically (all or none) and resolves once durable. */
-  submit(ops: WriteOp[]): Promise<CommittedWrite[]> {
+  /**
+   * Commits `ops` atomically (all or none) and resolves once durable, with `finish` of the
+   * committed writes when given (one promise per write: the path is hot).
+   */
+  submit(ops: WriteOp[]): Promise<CommittedWrite[]>;
+  submit<T>(ops: WriteOp[], finish: (done: CommittedWrite[]) => T): Promise<T>;
+  submit<T>(ops: WriteOp[], finish?: (done: CommittedWrite[]) => T): Promise<T | CommittedWrite[]> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ ops, resolve, reject });
+      const settle = finish
+        ? (done: CommittedWrite[]) => {
+          try {
+            resolve(finish(done));
+          } catch (err) {
+            reject(err);
+          }
+        }
+        : resolve;
+      this.#pending.push({ ops, resolve: settle, reject: (err) => reject(publicError(err)) });
       this.#schedule();
     });
   }
@@ -116,10 +132,10 @@ export class WritePath {
     if (this.#requested) return;
     this.#requested = true;
     let units: Unit[] | undefined;
-    const outcomes = new Map<Unit, CommittedWrite[] | Error>();
+    let applied: CommittedWrite[] = [];
     const committed = this.#store.transaction((txn) => {
       units = this.#take();
-      this.#apply(txn, units, outcomes);
+      applied = this.#apply(txn, units);
     });
     // Completion is chained so listeners see batches in commit order, each before its writers resume.
     this.#tail = this.#tail.then(async () => {
@@ -130,14 +146,9 @@ export class WritePath {
         for (const u of units ?? this.#take()) u.reject(err);
         return;
       }
-      const group = units ?? [];
-      const writes = group.flatMap((u) => {
-        const o = outcomes.get(u);
-        return Array.isArray(o) ? o.filter((w) => w.applied) : [];
-      });
-      if (writes.length > 0) this.#afterCommit(writes);
-      for (const u of group) {
-        const o = outcomes.get(u);
+      if (applied.length > 0) this.#afterCommit(applied);
+      for (const u of units ?? []) {
+        const o = u.outcome;
         if (o instanceof Error) u.reject(o);
         else u.resolve(o ?? []);
       }
@@ -152,21 +163,28 @@ export class WritePath {
     return units;
   }
 
-  #apply(txn: WriteTxn, units: Unit[], outcomes: Map<Unit, CommittedWrite[] | Error>): void {
+  /** Applies a group's units; returns the writes that changed the store, in order. */
+  #apply(txn: WriteTxn, units: Unit[]): CommittedWrite[] {
     const counters = new CounterDeltas();
     const state: BatchState = { seq: readNumber(txn, META.seq), clock: readNumber(txn, META.clock), versions: 0, changed: [] };
     const firstSeq = state.seq + 1;
     this.#clock.observe(state.clock);
+    const applied: CommittedWrite[] = [];
     for (const unit of units) {
       // A unit is checked completely before it writes anything, so a refused unit leaves no trace.
       const refusal = this.#check(txn, unit.ops);
       if (refusal) {
-        outcomes.set(unit, refusal);
+        unit.outcome = refusal;
         continue;
       }
-      outcomes.set(unit, unit.ops.map((op) => this.#applyOne(txn, op, state, counters)));
+      const done = new Array<CommittedWrite>(unit.ops.length);
+      for (let i = 0; i < done.length; i++) {
+        const w = this.#applyOne(txn, unit.ops[i], state, counters);
+        done[i] = w;
+        if (w.applied) applied.push(w);
+      }
+      unit.outcome = done;
     }
-    const applied = [...outcomes.values()].flatMap((o) => (Array.isArray(o) ? o.filter((w) => w.applied) : []));
     if (applied.length > 0) for (const hook of this.hooks) hook(txn, applied);
     // One change-log entry per commit rather than per version: a write costs two puts, not three.
     if (state.changed.length > 0) txn.put('changes', u64(firstSeq), state.changed.length === 1 ? state.changed[0] : Buffer.concat(state.changed));
@@ -174,6 +192,7 @@ export class WritePath {
     counters.flush(txn);
     txn.put('meta', metaKey(META.seq), u64(state.seq));
     txn.put('meta', metaKey(META.clock), u64(state.clock));
+    return applied;
   }
 
   #check(txn: WriteTxn, ops: WriteOp[]): Error | undefined {
@@ -240,3 +259,8 @@ export class WritePath {
 
 const versionOf = (bytes: Uint8Array): StoredVersion => decodeRecord(bytes).version;
 const present = (): boolean => true;
+
+/** The store's own failures as the engine reports them. */
+function publicError(err: unknown): unknown {
+  return err instanceof StoreFullError ? new StorageFullError('The database is full (map size reached); raise mapSizeBytes', { cause: err }) : err;
+}
