@@ -121,6 +121,7 @@ export class LmdbStore implements Store {
       keyEncoding: 'binary',
     } as Parameters<typeof open>[0] & { path: string });
     for (const name of options.buckets) {
+      // `keyEncoder` is a documented lmdb option its typings omit.
       this.#dbs.set(name, this.#env.openDB({ name, encoding: 'binary', keyEncoder: keys } as { name: string }) as unknown as BinaryDb);
     }
   }
