@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import {
-  type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
+  type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type Write, type WriteTxn,
   StoreClosedError, StoreFullError, UnknownBucketError, halfOpen, compareBytes,
 } from './store.js';
 
@@ -22,6 +22,14 @@ function asBuffer(bytes: Bytes): Buffer {
 }
 
 const NOTHING: readonly Entry[] = Object.freeze([]);
+
+/**
+ * The commit count lives in the version number of one entry of its own lmdb database, because
+ * lmdb checks a version inside its write transaction (`ifVersion`) without running our code there.
+ */
+const COUNT_DB = '__commits';
+const COUNT_KEY = Buffer.from('count');
+const COUNT_VALUE = Buffer.from([1]);
 
 /** Node's UTF-8 encoder without `write`'s argument handling: string keys are encoded on every lookup. */
 interface Utf8Buffer extends Buffer {
@@ -91,6 +99,7 @@ export class LmdbStore implements Store {
   readonly path: string;
   #env: RootDatabase;
   #dbs = new Map<string, BinaryDb>();
+  readonly #counter: BinaryDb;
   /** The same buckets opened with the lending decoder, for borrowed ranges (opened on first use). */
   #lenders = new Map<string, BinaryDb>();
   /** 'closing' still serves reads and in-flight transactions, but takes no new transactions. */
@@ -115,7 +124,7 @@ export class LmdbStore implements Store {
       // lock) is faster but its meta-page dance is a per-process protocol; several processes share
       // our databases.
       overlappingSync: false,
-      maxDbs: Math.max(8, options.buckets.length + 2),
+      maxDbs: Math.max(8, options.buckets.length + 3),
       mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,
       encoding: 'binary',
       keyEncoding: 'binary',
@@ -124,6 +133,9 @@ export class LmdbStore implements Store {
       // `keyEncoder` is a documented lmdb option its typings omit.
       this.#dbs.set(name, this.#env.openDB({ name, encoding: 'binary', keyEncoder: keys } as { name: string }) as unknown as BinaryDb);
     }
+    this.#counter = this.#env.openDB({ name: COUNT_DB, encoding: 'binary', keyEncoding: 'binary', useVersions: true }) as unknown as BinaryDb;
+    // Created at 0 unless another process already did (lmdb's "only if absent" put).
+    if (this.#counter.getEntry(COUNT_KEY) === undefined) this.#counter.putSync(COUNT_KEY, COUNT_VALUE, { version: 0, noOverwrite: true });
   }
 
   get isOpen(): boolean {
@@ -198,6 +210,35 @@ export class LmdbStore implements Store {
     }
   }
 
+  commitCount(): number {
+    this.#freshSnapshot();
+    if (this.#state === 'closed') throw new StoreClosedError();
+    return this.#counter.getEntry(COUNT_KEY)?.version ?? 0;
+  }
+
+  async commitIf(expected: number, writes: readonly Write[]): Promise<boolean> {
+    if (this.#state !== 'open') throw new StoreClosedError();
+    for (const w of writes) this.#db(w.bucket);
+    // Async lmdb writes: they run on lmdb's writer thread, batched with other writes, and the
+    // promise resolves once their commit is synced (overlapping sync is off).
+    const run = this.#counter.ifVersion(COUNT_KEY, expected, () => {
+      for (const w of writes) {
+        if (w.value === undefined) void this.#db(w.bucket).remove(w.key);
+        else void this.#db(w.bucket).put(w.key, asBuffer(w.value));
+      }
+      void this.#counter.put(COUNT_KEY, COUNT_VALUE, expected + 1);
+    });
+    this.#inflight.add(run);
+    try {
+      return await run;
+    } catch (err) {
+      if (isMapFull(err)) throw new StoreFullError(err);
+      throw err;
+    } finally {
+      this.#inflight.delete(run);
+    }
+  }
+
   async #commit<T>(fn: (txn: WriteTxn) => T): Promise<T> {
     const txn: WriteTxn = {
       get: (bucket, key) => this.get(bucket, key),
@@ -213,7 +254,12 @@ export class LmdbStore implements Store {
       // It resolves once its batch is committed, and with overlapping sync off lmdb's commit is
       // synced before it reports success, so this is already durable. (`env.flushed` would not be
       // right here anyway: it follows the newest batch, which may be a later group's.)
-      result = (await this.#env.childTransaction(() => fn(txn))) as T;
+      result = (await this.#env.childTransaction(() => {
+        const out = fn(txn);
+        // Every commit counts, so a `commitIf` planned before this one will not land after it.
+        this.#counter.putSync(COUNT_KEY, COUNT_VALUE, (this.#counter.getEntry(COUNT_KEY)?.version ?? 0) + 1);
+        return out;
+      })) as T;
     } catch (err) {
       if (isMapFull(err)) throw new StoreFullError(err);
       throw err;

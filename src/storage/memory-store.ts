@@ -1,6 +1,6 @@
 import sortedBtree from 'sorted-btree';
 import {
-  type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
+  type Bytes, type Entry, type Key, type Write, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
   StoreClosedError, UnknownBucketError, halfOpen,
 } from './store.js';
 
@@ -52,6 +52,7 @@ export class MemoryStore implements Store {
   #trees = new Map<string, Tree>();
   #open = true;
   #queue: Promise<unknown> = Promise.resolve();
+  #commits = 0;
 
   constructor(buckets: readonly string[]) {
     this.buckets = [...buckets];
@@ -89,6 +90,32 @@ export class MemoryStore implements Store {
     return run;
   }
 
+  commitCount(): number {
+    if (!this.#open) throw new StoreClosedError();
+    return this.#commits;
+  }
+
+  commitIf(expected: number, writes: readonly Write[]): Promise<boolean> {
+    const run = this.#queue.then(() => {
+      if (!this.#open) throw new StoreClosedError();
+      if (this.#commits !== expected) return false;
+      // Copy-on-write clones, swapped in at the end, as in a transaction: scans in progress keep
+      // walking the trees they started on.
+      const draft = new Map<string, Tree>();
+      for (const w of writes) if (!draft.has(w.bucket)) draft.set(w.bucket, this.#tree(w.bucket).clone());
+      for (const w of writes) {
+        const tree = draft.get(w.bucket)!;
+        if (w.value === undefined) tree.delete(toKey(w.key));
+        else tree.set(toKey(w.key), copy(w.value), true);
+      }
+      for (const [bucket, t] of draft) this.#trees.set(bucket, t);
+      this.#commits++;
+      return true;
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   #commit<T>(fn: (txn: WriteTxn) => T): T {
     if (!this.#open) throw new StoreClosedError();
     const draft = new Map<string, Tree>();
@@ -116,6 +143,7 @@ export class MemoryStore implements Store {
     };
     const result = fn(txn);
     for (const [bucket, t] of draft) this.#trees.set(bucket, t);
+    this.#commits++;
     return result;
   }
 

@@ -59,6 +59,13 @@ export interface StoreReader {
   range(bucket: string, options?: RangeOptions): Iterable<Entry>;
 }
 
+/** One write of a `commitIf`: `value` undefined deletes the key. */
+export interface Write {
+  bucket: string;
+  key: Key;
+  value: Bytes | undefined;
+}
+
 export interface WriteTxn extends StoreReader {
   put(bucket: string, key: Key, value: Bytes): void;
   del(bucket: string, key: Key): void;
@@ -75,6 +82,18 @@ export interface Store extends StoreReader {
    * not at all. Resolves with `fn`'s result once the commit is durable. Transactions are serialized.
    */
   transaction<T>(fn: (txn: WriteTxn) => T): Promise<T>;
+  /**
+   * How many commits the store has had (by any process; every `transaction` and `commitIf` that
+   * writes counts one), as of the read snapshot the other reads see.
+   */
+  commitCount(): number;
+  /**
+   * The optimistic counterpart of `transaction`: commits `writes` only if the commit count is still
+   * `expected`, all of them or none. Resolves true once durable, false (nothing written) when
+   * another commit came first. A caller that planned `writes` from reads at count `expected` thus
+   * commits them only if those reads are still true, without running code inside the transaction.
+   */
+  commitIf(expected: number, writes: readonly Write[]): Promise<boolean>;
   /** Bytes the store occupies on disk (0 in memory). */
   diskSize(): number;
   /** Finishes pending commits, then releases the store. Idempotent. */

@@ -173,6 +173,39 @@ export function storeSuite({ name, factory, reopen }: StoreSuiteOptions): void {
       await store.close();
     });
 
+    it('counts commits; commitIf commits only at the expected count, all or nothing', async () => {
+      const store = await factory();
+      const start = store.commitCount();
+      await store.transaction((txn) => txn.put('a', b('k'), b('1')));
+      assert.equal(store.commitCount(), start + 1);
+      assert.equal(await store.commitIf(start + 1, [
+        { bucket: 'a', key: 'k', value: b('2') },
+        { bucket: 'b', key: b('other'), value: b('x') },
+      ]), true);
+      assert.equal(store.commitCount(), start + 2);
+      assert.equal(s(store.get('a', b('k'))), '2');
+      assert.equal(s(store.get('b', b('other'))), 'x');
+      // Planned from a count another commit has moved past: nothing is written.
+      assert.equal(await store.commitIf(start + 1, [{ bucket: 'a', key: 'k', value: b('stale') }, { bucket: 'b', key: 'other', value: undefined }]), false);
+      assert.equal(s(store.get('a', b('k'))), '2');
+      assert.equal(s(store.get('b', b('other'))), 'x');
+      assert.equal(store.commitCount(), start + 2);
+      // Deletes, and several conditional commits in a row each planned on the one before.
+      const [one, two] = await Promise.all([
+        store.commitIf(start + 2, [{ bucket: 'b', key: 'other', value: undefined }]),
+        store.commitIf(start + 3, [{ bucket: 'a', key: 'k', value: b('3') }]),
+      ]);
+      assert.deepEqual([one, two], [true, true]);
+      assert.equal(store.get('b', b('other')), undefined);
+      assert.equal(s(store.get('a', b('k'))), '3');
+      // A transaction counts too, so a commitIf planned before it is refused.
+      const planned = store.commitCount();
+      await store.transaction(() => undefined);
+      assert.equal(await store.commitIf(planned, [{ bucket: 'a', key: 'k', value: b('late') }]), false);
+      assert.equal(s(store.get('a', b('k'))), '3');
+      await store.close();
+    });
+
     it('refuses unknown buckets', async () => {
       const store = await factory();
       assert.throws(() => store.get('nope', b('k')), /unknown bucket/);
@@ -202,6 +235,7 @@ export function storeSuite({ name, factory, reopen }: StoreSuiteOptions): void {
         assert.equal(again.supports.persistent, true);
         assert.deepEqual(keys(again.range('a')).length, 8);
         assert.equal(s(again.get('a', b('ba'))), 'v-ba');
+        assert.ok(again.commitCount() >= 1, 'the commit count survives reopening');
         await again.close();
       });
     }
