@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import {
   type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type Write, type WriteTxn,
-  StoreClosedError, StoreFullError, UnknownBucketError, halfOpen, compareBytes,
+  StoreClosedError, StoreFullError, UnknownBucketError, halfOpen, compareBytes, newCommitMark,
 } from './store.js';
 
 export interface LmdbStoreOptions {
@@ -24,12 +24,12 @@ function asBuffer(bytes: Bytes): Buffer {
 const NOTHING: readonly Entry[] = Object.freeze([]);
 
 /**
- * The commit count lives in the version number of one entry of its own lmdb database, because
- * lmdb checks a version inside its write transaction (`ifVersion`) without running our code there.
+ * The commit mark lives in the version number of one entry of its own lmdb database, because lmdb
+ * checks a version inside its write transaction (`ifVersion`) without running our code there.
  */
-const COUNT_DB = '__commits';
-const COUNT_KEY = Buffer.from('count');
-const COUNT_VALUE = Buffer.from([1]);
+const MARK_DB = '__commit_mark';
+const MARK_KEY = Buffer.from('mark');
+const MARK_VALUE = Buffer.from([1]);
 
 /** Node's UTF-8 encoder without `write`'s argument handling: string keys are encoded on every lookup. */
 interface Utf8Buffer extends Buffer {
@@ -99,7 +99,7 @@ export class LmdbStore implements Store {
   readonly path: string;
   #env: RootDatabase;
   #dbs = new Map<string, BinaryDb>();
-  readonly #counter: BinaryDb;
+  readonly #marks: BinaryDb;
   /** The same buckets opened with the lending decoder, for borrowed ranges (opened on first use). */
   #lenders = new Map<string, BinaryDb>();
   /** 'closing' still serves reads and in-flight transactions, but takes no new transactions. */
@@ -133,9 +133,9 @@ export class LmdbStore implements Store {
       // `keyEncoder` is a documented lmdb option its typings omit.
       this.#dbs.set(name, this.#env.openDB({ name, encoding: 'binary', keyEncoder: keys } as { name: string }) as unknown as BinaryDb);
     }
-    this.#counter = this.#env.openDB({ name: COUNT_DB, encoding: 'binary', keyEncoding: 'binary', useVersions: true }) as unknown as BinaryDb;
-    // Created at 0 unless another process already did (lmdb's "only if absent" put).
-    if (this.#counter.getEntry(COUNT_KEY) === undefined) this.#counter.putSync(COUNT_KEY, COUNT_VALUE, { version: 0, noOverwrite: true });
+    this.#marks = this.#env.openDB({ name: MARK_DB, encoding: 'binary', keyEncoding: 'binary', useVersions: true }) as unknown as BinaryDb;
+    // Created unless another process already did (lmdb's "only if absent" put).
+    if (this.#marks.getEntry(MARK_KEY) === undefined) this.#marks.putSync(MARK_KEY, MARK_VALUE, { version: newCommitMark(), noOverwrite: true });
   }
 
   get isOpen(): boolean {
@@ -210,23 +210,23 @@ export class LmdbStore implements Store {
     }
   }
 
-  commitCount(): number {
+  commitMark(): number {
     this.#freshSnapshot();
     if (this.#state === 'closed') throw new StoreClosedError();
-    return this.#counter.getEntry(COUNT_KEY)?.version ?? 0;
+    return this.#marks.getEntry(MARK_KEY)?.version ?? 0;
   }
 
-  async commitIf(expected: number, writes: readonly Write[]): Promise<boolean> {
+  async commitIf(expected: number, next: number, writes: readonly Write[]): Promise<boolean> {
     if (this.#state !== 'open') throw new StoreClosedError();
     for (const w of writes) this.#db(w.bucket);
     // Async lmdb writes: they run on lmdb's writer thread, batched with other writes, and the
     // promise resolves once their commit is synced (overlapping sync is off).
-    const run = this.#counter.ifVersion(COUNT_KEY, expected, () => {
+    const run = this.#marks.ifVersion(MARK_KEY, expected, () => {
       for (const w of writes) {
         if (w.value === undefined) void this.#db(w.bucket).remove(w.key);
         else void this.#db(w.bucket).put(w.key, asBuffer(w.value));
       }
-      void this.#counter.put(COUNT_KEY, COUNT_VALUE, expected + 1);
+      void this.#marks.put(MARK_KEY, MARK_VALUE, next);
     });
     this.#inflight.add(run);
     try {
@@ -256,8 +256,8 @@ export class LmdbStore implements Store {
       // right here anyway: it follows the newest batch, which may be a later group's.)
       result = (await this.#env.childTransaction(() => {
         const out = fn(txn);
-        // Every commit counts, so a `commitIf` planned before this one will not land after it.
-        this.#counter.putSync(COUNT_KEY, COUNT_VALUE, (this.#counter.getEntry(COUNT_KEY)?.version ?? 0) + 1);
+        // Every commit moves the mark, so a `commitIf` planned before this one will not land after it.
+        this.#marks.putSync(MARK_KEY, MARK_VALUE, newCommitMark());
         return out;
       })) as T;
     } catch (err) {

@@ -1,7 +1,7 @@
 import sortedBtree from 'sorted-btree';
 import {
   type Bytes, type Entry, type Key, type Write, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
-  StoreClosedError, UnknownBucketError, halfOpen,
+  StoreClosedError, UnknownBucketError, halfOpen, newCommitMark,
 } from './store.js';
 
 // sorted-btree is CommonJS with its class on `default`; under NodeNext the import is the module object.
@@ -52,7 +52,7 @@ export class MemoryStore implements Store {
   #trees = new Map<string, Tree>();
   #open = true;
   #queue: Promise<unknown> = Promise.resolve();
-  #commits = 0;
+  #mark = newCommitMark();
 
   constructor(buckets: readonly string[]) {
     this.buckets = [...buckets];
@@ -90,15 +90,15 @@ export class MemoryStore implements Store {
     return run;
   }
 
-  commitCount(): number {
+  commitMark(): number {
     if (!this.#open) throw new StoreClosedError();
-    return this.#commits;
+    return this.#mark;
   }
 
-  commitIf(expected: number, writes: readonly Write[]): Promise<boolean> {
+  commitIf(expected: number, next: number, writes: readonly Write[]): Promise<boolean> {
     const run = this.#queue.then(() => {
       if (!this.#open) throw new StoreClosedError();
-      if (this.#commits !== expected) return false;
+      if (this.#mark !== expected) return false;
       // Copy-on-write clones, swapped in at the end, as in a transaction: scans in progress keep
       // walking the trees they started on.
       const draft = new Map<string, Tree>();
@@ -109,7 +109,7 @@ export class MemoryStore implements Store {
         else tree.set(toKey(w.key), copy(w.value), true);
       }
       for (const [bucket, t] of draft) this.#trees.set(bucket, t);
-      this.#commits++;
+      this.#mark = next;
       return true;
     });
     this.#queue = run.catch(() => undefined);
@@ -143,7 +143,7 @@ export class MemoryStore implements Store {
     };
     const result = fn(txn);
     for (const [bucket, t] of draft) this.#trees.set(bucket, t);
-    this.#commits++;
+    this.#mark = newCommitMark();
     return result;
   }
 

@@ -83,17 +83,18 @@ export interface Store extends StoreReader {
    */
   transaction<T>(fn: (txn: WriteTxn) => T): Promise<T>;
   /**
-   * How many commits the store has had (by any process; every `transaction` and `commitIf` that
-   * writes counts one), as of the read snapshot the other reads see.
+   * An opaque number that changes with every commit of any process (each `transaction` sets a new
+   * random one), as of the read snapshot the other reads see.
    */
-  commitCount(): number;
+  commitMark(): number;
   /**
-   * The optimistic counterpart of `transaction`: commits `writes` only if the commit count is still
-   * `expected`, all of them or none. Resolves true once durable, false (nothing written) when
-   * another commit came first. A caller that planned `writes` from reads at count `expected` thus
-   * commits them only if those reads are still true, without running code inside the transaction.
+   * The optimistic counterpart of `transaction`: commits `writes` (all or none) only if the commit
+   * mark is still `expected`, and sets it to `next`. Resolves true once durable, false (nothing
+   * written) when another commit came first. A caller that planned `writes` from reads at mark
+   * `expected` thus commits them only while those reads still hold, without running code inside
+   * the transaction; and it can plan further commits on top, expecting `next`, before this lands.
    */
-  commitIf(expected: number, writes: readonly Write[]): Promise<boolean>;
+  commitIf(expected: number, next: number, writes: readonly Write[]): Promise<boolean>;
   /** Bytes the store occupies on disk (0 in memory). */
   diskSize(): number;
   /** Finishes pending commits, then releases the store. Idempotent. */
@@ -133,6 +134,11 @@ export function halfOpen(options: RangeOptions): { low?: Bytes; high?: Bytes } {
   const low = options.gt ? successor(options.gt) : options.gte;
   const high = options.lte ? successor(options.lte) : options.lt;
   return { low, high };
+}
+
+/** A new commit mark: random, so marks set by different processes never meet in practice. */
+export function newCommitMark(): number {
+  return Math.floor(Math.random() * 2 ** 52);
 }
 
 export function compareBytes(a: Bytes, b: Bytes): number {
