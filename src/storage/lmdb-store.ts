@@ -2,8 +2,8 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import {
-  type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type Write, type WriteTxn,
-  StoreClosedError, StoreFullError, UnknownBucketError, halfOpen, compareBytes, newCommitMark,
+  type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
+  StoreClosedError, StoreFullError, UnknownBucketError, halfOpen, compareBytes,
 } from './store.js';
 
 export interface LmdbStoreOptions {
@@ -22,14 +22,6 @@ function asBuffer(bytes: Bytes): Buffer {
 }
 
 const NOTHING: readonly Entry[] = Object.freeze([]);
-
-/**
- * The commit mark lives in the version number of one entry of its own lmdb database, because lmdb
- * checks a version inside its write transaction (`ifVersion`) without running our code there.
- */
-const MARK_DB = '__commit_mark';
-const MARK_KEY = Buffer.from('mark');
-const MARK_VALUE = Buffer.from([1]);
 
 /** Node's UTF-8 encoder without `write`'s argument handling: string keys are encoded on every lookup. */
 interface Utf8Buffer extends Buffer {
@@ -99,7 +91,6 @@ export class LmdbStore implements Store {
   readonly path: string;
   #env: RootDatabase;
   #dbs = new Map<string, BinaryDb>();
-  readonly #marks: BinaryDb;
   /** The same buckets opened with the lending decoder, for borrowed ranges (opened on first use). */
   #lenders = new Map<string, BinaryDb>();
   /** 'closing' still serves reads and in-flight transactions, but takes no new transactions. */
@@ -124,7 +115,7 @@ export class LmdbStore implements Store {
       // lock) is faster but its meta-page dance is a per-process protocol; several processes share
       // our databases.
       overlappingSync: false,
-      maxDbs: Math.max(8, options.buckets.length + 3),
+      maxDbs: Math.max(8, options.buckets.length + 2),
       mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,
       encoding: 'binary',
       keyEncoding: 'binary',
@@ -133,9 +124,6 @@ export class LmdbStore implements Store {
       // `keyEncoder` is a documented lmdb option its typings omit.
       this.#dbs.set(name, this.#env.openDB({ name, encoding: 'binary', keyEncoder: keys } as { name: string }) as unknown as BinaryDb);
     }
-    this.#marks = this.#env.openDB({ name: MARK_DB, encoding: 'binary', keyEncoding: 'binary', useVersions: true }) as unknown as BinaryDb;
-    // Created unless another process already did (lmdb's "only if absent" put).
-    if (this.#marks.getEntry(MARK_KEY) === undefined) this.#marks.putSync(MARK_KEY, MARK_VALUE, { version: newCommitMark(), noOverwrite: true });
   }
 
   get isOpen(): boolean {
@@ -210,35 +198,6 @@ export class LmdbStore implements Store {
     }
   }
 
-  commitMark(): number {
-    this.#freshSnapshot();
-    if (this.#state === 'closed') throw new StoreClosedError();
-    return this.#marks.getEntry(MARK_KEY)?.version ?? 0;
-  }
-
-  async commitIf(expected: number, next: number, writes: readonly Write[]): Promise<boolean> {
-    if (this.#state !== 'open') throw new StoreClosedError();
-    for (const w of writes) this.#db(w.bucket);
-    // Async lmdb writes: they run on lmdb's writer thread, batched with other writes, and the
-    // promise resolves once their commit is synced (overlapping sync is off).
-    const run = this.#marks.ifVersion(MARK_KEY, expected, () => {
-      for (const w of writes) {
-        if (w.value === undefined) void this.#db(w.bucket).remove(w.key);
-        else void this.#db(w.bucket).put(w.key, asBuffer(w.value));
-      }
-      void this.#marks.put(MARK_KEY, MARK_VALUE, next);
-    });
-    this.#inflight.add(run);
-    try {
-      return await run;
-    } catch (err) {
-      if (isMapFull(err)) throw new StoreFullError(err);
-      throw err;
-    } finally {
-      this.#inflight.delete(run);
-    }
-  }
-
   async #commit<T>(fn: (txn: WriteTxn) => T): Promise<T> {
     const txn: WriteTxn = {
       get: (bucket, key) => this.get(bucket, key),
@@ -254,12 +213,7 @@ export class LmdbStore implements Store {
       // It resolves once its batch is committed, and with overlapping sync off lmdb's commit is
       // synced before it reports success, so this is already durable. (`env.flushed` would not be
       // right here anyway: it follows the newest batch, which may be a later group's.)
-      result = (await this.#env.childTransaction(() => {
-        const out = fn(txn);
-        // Every commit moves the mark, so a `commitIf` planned before this one will not land after it.
-        this.#marks.putSync(MARK_KEY, MARK_VALUE, newCommitMark());
-        return out;
-      })) as T;
+      result = (await this.#env.childTransaction(() => fn(txn))) as T;
     } catch (err) {
       if (isMapFull(err)) throw new StoreFullError(err);
       throw err;

@@ -1,7 +1,7 @@
 import sortedBtree from 'sorted-btree';
 import {
-  type Bytes, type Entry, type Key, type Write, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
-  StoreClosedError, UnknownBucketError, halfOpen, newCommitMark,
+  type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
+  StoreClosedError, UnknownBucketError, halfOpen,
 } from './store.js';
 
 // sorted-btree is CommonJS with its class on `default`; under NodeNext the import is the module object.
@@ -52,7 +52,6 @@ export class MemoryStore implements Store {
   #trees = new Map<string, Tree>();
   #open = true;
   #queue: Promise<unknown> = Promise.resolve();
-  #mark = newCommitMark();
 
   constructor(buckets: readonly string[]) {
     this.buckets = [...buckets];
@@ -90,32 +89,6 @@ export class MemoryStore implements Store {
     return run;
   }
 
-  commitMark(): number {
-    if (!this.#open) throw new StoreClosedError();
-    return this.#mark;
-  }
-
-  commitIf(expected: number, next: number, writes: readonly Write[]): Promise<boolean> {
-    const run = this.#queue.then(() => {
-      if (!this.#open) throw new StoreClosedError();
-      if (this.#mark !== expected) return false;
-      // Copy-on-write clones, swapped in at the end, as in a transaction: scans in progress keep
-      // walking the trees they started on.
-      const draft = new Map<string, Tree>();
-      for (const w of writes) if (!draft.has(w.bucket)) draft.set(w.bucket, this.#tree(w.bucket).clone());
-      for (const w of writes) {
-        const tree = draft.get(w.bucket)!;
-        if (w.value === undefined) tree.delete(toKey(w.key));
-        else tree.set(toKey(w.key), copy(w.value), true);
-      }
-      for (const [bucket, t] of draft) this.#trees.set(bucket, t);
-      this.#mark = next;
-      return true;
-    });
-    this.#queue = run.catch(() => undefined);
-    return run;
-  }
-
   #commit<T>(fn: (txn: WriteTxn) => T): T {
     if (!this.#open) throw new StoreClosedError();
     const draft = new Map<string, Tree>();
@@ -143,7 +116,6 @@ export class MemoryStore implements Store {
     };
     const result = fn(txn);
     for (const [bucket, t] of draft) this.#trees.set(bucket, t);
-    this.#mark = newCommitMark();
     return result;
   }
 

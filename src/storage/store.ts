@@ -59,13 +59,6 @@ export interface StoreReader {
   range(bucket: string, options?: RangeOptions): Iterable<Entry>;
 }
 
-/** One write of a `commitIf`: `value` undefined deletes the key. */
-export interface Write {
-  bucket: string;
-  key: Key;
-  value: Bytes | undefined;
-}
-
 export interface WriteTxn extends StoreReader {
   put(bucket: string, key: Key, value: Bytes): void;
   del(bucket: string, key: Key): void;
@@ -82,19 +75,6 @@ export interface Store extends StoreReader {
    * not at all. Resolves with `fn`'s result once the commit is durable. Transactions are serialized.
    */
   transaction<T>(fn: (txn: WriteTxn) => T): Promise<T>;
-  /**
-   * An opaque number that changes with every commit of any process (each `transaction` sets a new
-   * random one), as of the read snapshot the other reads see.
-   */
-  commitMark(): number;
-  /**
-   * The optimistic counterpart of `transaction`: commits `writes` (all or none) only if the commit
-   * mark is still `expected`, and sets it to `next`. Resolves true once durable, false (nothing
-   * written) when another commit came first. A caller that planned `writes` from reads at mark
-   * `expected` thus commits them only while those reads still hold, without running code inside
-   * the transaction; and it can plan further commits on top, expecting `next`, before this lands.
-   */
-  commitIf(expected: number, next: number, writes: readonly Write[]): Promise<boolean>;
   /** Bytes the store occupies on disk (0 in memory). */
   diskSize(): number;
   /** Finishes pending commits, then releases the store. Idempotent. */
@@ -134,11 +114,6 @@ export function halfOpen(options: RangeOptions): { low?: Bytes; high?: Bytes } {
   const low = options.gt ? successor(options.gt) : options.gte;
   const high = options.lte ? successor(options.lte) : options.lt;
   return { low, high };
-}
-
-/** A new commit mark: random, so marks set by different processes never meet in practice. */
-export function newCommitMark(): number {
-  return Math.floor(Math.random() * 2 ** 52);
 }
 
 export function compareBytes(a: Bytes, b: Bytes): number {

@@ -173,48 +173,6 @@ export function storeSuite({ name, factory, reopen }: StoreSuiteOptions): void {
       await store.close();
     });
 
-    it('every commit moves the mark; commitIf commits only at the expected mark, all or nothing', async () => {
-      const store = await factory();
-      const m0 = store.commitMark();
-      await store.transaction((txn) => txn.put('a', b('k'), b('1')));
-      const m1 = store.commitMark();
-      assert.notEqual(m1, m0);
-      assert.equal(await store.commitIf(m1, 101, [
-        { bucket: 'a', key: 'k', value: b('2') },
-        { bucket: 'b', key: b('other'), value: b('x') },
-      ]), true);
-      assert.equal(store.commitMark(), 101);
-      assert.equal(s(store.get('a', b('k'))), '2');
-      assert.equal(s(store.get('b', b('other'))), 'x');
-      // Planned from a mark another commit has moved past: nothing is written.
-      assert.equal(await store.commitIf(m1, 102, [{ bucket: 'a', key: 'k', value: b('stale') }, { bucket: 'b', key: 'other', value: undefined }]), false);
-      assert.equal(s(store.get('a', b('k'))), '2');
-      assert.equal(s(store.get('b', b('other'))), 'x');
-      assert.equal(store.commitMark(), 101);
-      // Deletes, and conditional commits planned on one another before either lands.
-      const [one, two] = await Promise.all([
-        store.commitIf(101, 103, [{ bucket: 'b', key: 'other', value: undefined }]),
-        store.commitIf(103, 104, [{ bucket: 'a', key: 'k', value: b('3') }]),
-      ]);
-      assert.deepEqual([one, two], [true, true]);
-      assert.equal(store.get('b', b('other')), undefined);
-      assert.equal(s(store.get('a', b('k'))), '3');
-      // When one is refused, the ones planned on it are refused too.
-      const [three, four] = await Promise.all([
-        store.commitIf(101, 105, [{ bucket: 'a', key: 'k', value: b('no') }]),
-        store.commitIf(105, 106, [{ bucket: 'a', key: 'k', value: b('no either') }]),
-      ]);
-      assert.deepEqual([three, four], [false, false]);
-      assert.equal(s(store.get('a', b('k'))), '3');
-      // A transaction moves the mark too, so a commitIf planned before it is refused.
-      const planned = store.commitMark();
-      await store.transaction(() => undefined);
-      assert.notEqual(store.commitMark(), planned);
-      assert.equal(await store.commitIf(planned, 107, [{ bucket: 'a', key: 'k', value: b('late') }]), false);
-      assert.equal(s(store.get('a', b('k'))), '3');
-      await store.close();
-    });
-
     it('refuses unknown buckets', async () => {
       const store = await factory();
       assert.throws(() => store.get('nope', b('k')), /unknown bucket/);
@@ -240,9 +198,7 @@ export function storeSuite({ name, factory, reopen }: StoreSuiteOptions): void {
     if (reopen) {
       it('keeps committed data across close and reopen', async () => {
         const store = await filled(factory);
-        const mark = store.commitMark();
         const again = await reopen(store);
-        assert.equal(again.commitMark(), mark, 'reopening keeps the commit mark');
         assert.equal(again.supports.persistent, true);
         assert.deepEqual(keys(again.range('a')).length, 8);
         assert.equal(s(again.get('a', b('ba'))), 'v-ba');
