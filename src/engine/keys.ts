@@ -96,14 +96,16 @@ export function splitVersionKey(bytes: Uint8Array): { namespace: string; key: st
  * (namespace and key end at their 00, then 24 fixed bytes), so no lengths are needed, and an entry
  * holding a single key is one key.
  */
-export function* splitVersionKeys(bytes: Uint8Array): Generator<Buffer> {
+export function splitVersionKeys(bytes: Uint8Array): Buffer[] {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const keys: Buffer[] = [];
   for (let at = 0; at < b.length;) {
     const keyEnd = b.indexOf(SEP, b.indexOf(SEP, at) + 1);
     if (keyEnd < 0 || keyEnd + 25 > b.length) throw new RangeError('malformed change-log entry');
-    yield b.subarray(at, keyEnd + 25);
+    keys.push(b.subarray(at, keyEnd + 25));
     at = keyEnd + 25;
   }
+  return keys;
 }
 
 export function metaKey(name: string): Buffer {

@@ -176,7 +176,13 @@ export class Reader {
     let left = limit;
     for (const { key, value } of this.store.range('changes', { gte: from })) {
       let seq = readU64(key);
-      for (const vk of splitVersionKeys(value)) {
+      let versionKeys: Buffer[];
+      try {
+        versionKeys = splitVersionKeys(value);
+      } catch (err) {
+        throw new CorruptedError(`Corrupted change log: the entry at seq ${seq} cannot be read`, { cause: err });
+      }
+      for (const vk of versionKeys) {
         if (seq > afterSeq) {
           const { namespace, key: k } = splitVersionKey(vk);
           const bytes = this.store.get('versions', vk);

@@ -18,6 +18,15 @@ for (const kind of STORES) {
       assert.deepEqual(report.issues.map((i) => [i.kind, i.namespace, i.key]), [['hash-mismatch', 'users', 'alice']]);
     });
 
+    it('a damaged change-log entry raises CORRUPTED naming its seq instead of a bare RangeError', async () => {
+      const db = await openDb(kind);
+      await db.putBatch([{ namespace: 'log', key: 'a', value: 1 }, { namespace: 'log', key: 'b', value: 2 }]);
+      const [entry] = [...db.store.range('changes')];
+      // Cut the entry's second versions key in half.
+      await db.store.transaction((txn) => txn.put('changes', entry.key, entry.value.subarray(0, entry.value.length - 10)));
+      assert.throws(() => [...db.reader.changesAfter(0)], (err: Error & { code?: string }) => err.code === 'CORRUPTED' && /seq 1\b/.test(err.message));
+    });
+
     it('a damaged history value raises CORRUPTED from history and getAt', async () => {
       const db = await openDb(kind, { cache: { maxEntries: 0 } });
       const old = await db.put('docs', 'd', { text: 'original' });
