@@ -175,17 +175,18 @@ export class Engine {
   #getNow(namespace: string, key: string): VersionedValue {
     this.#ensureOpen();
     // Only validated names ever enter the cache, so a hit needs no validation (the hot path).
-    const cached = typeof namespace === 'string' && typeof key === 'string' ? this.#cache.lookup(namespace, key) : undefined;
+    const caching = !this.#cache.disabled;
+    const cached = caching && typeof namespace === 'string' && typeof key === 'string' ? this.#cache.lookup(namespace, key) : undefined;
     let current = cached;
     if (!current) {
       checkNamespace(namespace);
       checkKey(namespace, key);
-      current = this.#load(namespace, key);
+      current = this.#load(namespace, key, caching);
     }
     const v = current.version;
     if (v.deleted) throw this.#notFound(namespace, key);
     // A value fresh from the store that the cache did not keep is already the caller's own.
-    const value = cached || !this.#cache.disabled ? cloneJson(current.value) : current.value;
+    const value = caching ? cloneJson(current.value) : current.value;
     current.timestamp ??= formatMicros(v.micros);
     return {
       namespace, key, value, versionId: v.versionId, contentHash: v.contentHash,
@@ -371,9 +372,10 @@ export class Engine {
   }
 
   /** Reads the current version from the store (verifying it) and caches it. */
-  #load(namespace: string, key: string): CachedHead {
+  #load(namespace: string, key: string, caching: boolean): CachedHead {
     const found = this.#reader.current(namespace, key);
     if (!found) throw this.#notFound(namespace, key);
+    if (!caching) return found;
     const entry = { version: found.version, value: found.value };
     this.#cache.remember(namespace, key, entry, found.size);
     return entry;

@@ -12,7 +12,11 @@ const NAMESPACE = /^[A-Za-z0-9.-][A-Za-z0-9_.-]{0,63}$/;
 const CONTROL = /\p{Cc}/u;
 export const MAX_KEY_BYTES = 512;
 
+/** Namespaces already found valid: a database has few, so most checks are one lookup. */
+const validNamespaces = new Set<unknown>();
+
 export function checkNamespace(namespace: unknown): asserts namespace is string {
+  if (validNamespaces.has(namespace)) return;
   if (typeof namespace !== 'string') {
     throw new InvalidNamespaceError(`Invalid namespace: expected a string, got ${typeof namespace}`);
   }
@@ -25,6 +29,7 @@ export function checkNamespace(namespace: unknown): asserts namespace is string 
   if (RESERVED_NAMESPACES.has(namespace)) {
     throw new InvalidNamespaceError(`Invalid namespace ${JSON.stringify(namespace)}: the name is reserved`, { namespace });
   }
+  if (validNamespaces.size < 1024) validNamespaces.add(namespace);
 }
 
 /** Printable ASCII, 1-512 characters: valid without the costlier checks below (the common case). */
