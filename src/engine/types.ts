@@ -81,7 +81,8 @@ export interface StartOptions {
 
 /** One problem `verify()` found. */
 export interface VerifyIssue {
-  kind: 'hash-mismatch' | 'broken-chain' | 'missing-value' | 'undecodable' | 'head-mismatch';
+  kind: 'hash-mismatch' | 'broken-chain' | 'missing-value' | 'undecodable' | 'head-mismatch' | 'change-log';
+  /** The key involved; empty for a change-log entry that names none (it cannot be read, or is missing). */
   namespace: string;
   key: string;
   versionId?: string;

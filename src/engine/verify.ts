@@ -1,6 +1,7 @@
 import type { StoreReader } from '../storage/store.js';
 import { readBlob } from './blobs.js';
-import { headKey, prefixEnd, splitHeadKey, splitVersionKey, versionPrefix } from './keys.js';
+import { headKey, prefixEnd, readU64, splitHeadKey, splitVersionKey, splitVersionKeys, versionPrefix } from './keys.js';
+import { META, readNumber } from './meta.js';
 import { decodeRecord, type StoredVersion } from './record.js';
 import { sha256Hex } from './value.js';
 import { versionIdOf } from './version-id.js';
@@ -49,6 +50,7 @@ export function verifyStore(reader: StoreReader): VerifyReport {
   }
   finish(walk);
   issues.push(...orphanHeads(reader));
+  issues.push(...changeLogIssues(reader, versionsChecked));
   return { ok: issues.length === 0, versionsChecked, keysChecked, issues };
 }
 
@@ -102,5 +104,55 @@ function orphanHeads(reader: StoreReader): VerifyIssue[] {
     const first = [...reader.range('versions', { gte: prefix, lt: prefixEnd(prefix), limit: 1 })];
     if (first.length === 0) out.push({ kind: 'head-mismatch', namespace, key: k, message: 'the key has a head but no versions' });
   }
+  return out;
+}
+
+/**
+ * The change log (what subscriptions, resumes and other processes read): entries readable and
+ * numbered without gaps up to the last seq, each naming a stored version of that seq, and every
+ * stored version logged.
+ */
+function changeLogIssues(reader: StoreReader, versions: number): VerifyIssue[] {
+  const out: VerifyIssue[] = [];
+  const issue = (message: string, namespace = '', key = ''): void => void out.push({ kind: 'change-log', namespace, key, message });
+  // The seq the next entry should start at; unknown after an entry that cannot be read.
+  let expected: number | undefined = 1;
+  let logged = 0;
+  for (const { key, value } of reader.range('changes')) {
+    const first = readU64(key);
+    if (expected !== undefined && first !== expected) {
+      if (first < expected) issue(`change ${first} is logged twice`);
+      else issue(first === expected + 1 ? `change ${expected} is missing` : `changes ${expected} to ${first - 1} are missing`);
+    }
+    let versionKeys: Uint8Array[];
+    try {
+      versionKeys = splitVersionKeys(value);
+    } catch {
+      issue(`the entry at seq ${first} cannot be read`);
+      expected = undefined;
+      continue;
+    }
+    versionKeys.forEach((vk, i) => {
+      const seq = first + i;
+      const where = splitVersionKey(vk);
+      const bytes = reader.get('versions', vk);
+      let stored: number | undefined;
+      try {
+        stored = bytes && decodeRecord(bytes).version.seq;
+      } catch {
+        stored = undefined;
+      }
+      if (!bytes) issue(`change ${seq} names a version that is not stored`, where.namespace, where.key);
+      else {
+        logged++;
+        if (stored !== undefined && stored !== seq) issue(`change ${seq} names a version recorded as change ${stored}`, where.namespace, where.key);
+      }
+    });
+    expected = first + versionKeys.length;
+  }
+  const last = readNumber(reader, META.seq);
+  if (expected !== undefined && expected - 1 !== last) issue(`the log ends at change ${expected - 1} but the last change is ${last}`);
+  const unlogged = versions - logged;
+  if (unlogged > 0) issue(`${unlogged} stored version${unlogged === 1 ? ' is' : 's are'} missing from the log`);
   return out;
 }

@@ -88,4 +88,23 @@ describe('kdelta export / import / verify', () => {
     assert.match(fails(read, 1), /^Error: .*users\/alice.*\nTry: kdelta verify\n$/);
     assert.equal(ok(other), '{\n  "name": "bob"\n}\n');
   });
+
+  it('verify reports a gap in the change log on a line of its own', async () => {
+    const path = tmpDb();
+    const k = onDb(path);
+    for (const name of ['a', 'b', 'c']) ok(await k('set', `log/${name}`, '1'));
+    const store = new LmdbStore({ path, buckets: BUCKETS });
+    try {
+      const second = [...store.range('changes')][1];
+      await store.transaction((txn) => txn.del('changes', second.key));
+    } finally {
+      await store.close();
+    }
+    const report = await k('verify');
+    fails(report, 1);
+    assert.equal(report.stdout, [
+      'Database DAMAGED: 2 problems found', '  Keys checked: 3', '  Versions checked: 3',
+      '  * change-log: change 2 is missing', '  * change-log: 1 stored version is missing from the log', '',
+    ].join('\n'));
+  });
 });

@@ -27,6 +27,41 @@ for (const kind of STORES) {
       assert.throws(() => [...db.reader.changesAfter(0)], (err: Error & { code?: string }) => err.code === 'CORRUPTED' && /seq 1\b/.test(err.message));
     });
 
+    it('verify checks the change log: unreadable entries, gaps, and versions it misses', async () => {
+      const logged = async () => {
+        const db = await openDb(kind);
+        await db.put('log', 'a', 1);
+        await db.putBatch([{ namespace: 'log', key: 'b', value: 2 }, { namespace: 'log', key: 'c', value: 3 }]);
+        await db.put('log', 'd', 4);
+        assert.deepEqual((await db.verify()).issues, []);
+        const entries = [...db.store.range('changes')];
+        assert.deepEqual(entries.map((e) => Buffer.from(e.key).readUInt32BE(4)), [1, 2, 4]);
+        return { db, entries };
+      };
+      const messages = async (db: Awaited<ReturnType<typeof openDb>>) => (await db.verify()).issues.map((i) => `${i.kind}: ${i.message}`);
+
+      const cut = await logged();
+      await cut.db.store.transaction((txn) => txn.put('changes', cut.entries[1].key, cut.entries[1].value.subarray(0, 5)));
+      assert.deepEqual(await messages(cut.db), [
+        'change-log: the entry at seq 2 cannot be read',
+        'change-log: 2 stored versions are missing from the log',
+      ]);
+
+      const gap = await logged();
+      await gap.db.store.transaction((txn) => txn.del('changes', gap.entries[1].key));
+      assert.deepEqual(await messages(gap.db), [
+        'change-log: changes 2 to 3 are missing',
+        'change-log: 2 stored versions are missing from the log',
+      ]);
+
+      const end = await logged();
+      await end.db.store.transaction((txn) => txn.del('changes', end.entries[2].key));
+      assert.deepEqual(await messages(end.db), [
+        'change-log: the log ends at change 3 but the last change is 4',
+        'change-log: 1 stored version is missing from the log',
+      ]);
+    });
+
     it('a damaged history value raises CORRUPTED from history and getAt', async () => {
       const db = await openDb(kind, { cache: { maxEntries: 0 } });
       const old = await db.put('docs', 'd', { text: 'original' });
@@ -71,7 +106,8 @@ for (const kind of STORES) {
       });
       const report = await db.verify();
       const kinds = report.issues.map((i) => `${i.kind}:${i.key}`).sort();
-      assert.deepEqual(kinds, ['broken-chain:a', 'missing-value:b', 'undecodable:z']);
+      // The log still names the dropped version.
+      assert.deepEqual(kinds, ['broken-chain:a', 'change-log:a', 'missing-value:b', 'undecodable:z']);
       await rejectsWith(db.get('c', 'z'), 'CORRUPTED', 'c/z');
       await rejectsWith(db.history('c', 'b'), 'CORRUPTED', 'c/b');
     });

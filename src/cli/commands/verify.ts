@@ -14,7 +14,9 @@ function formatReport(r: VerifyReport, style: Style): string[] {
   ];
   for (const i of r.issues) {
     const version = i.versionId === undefined ? '' : ` (version ${i.versionId})`;
-    lines.push(`  * ${style.red(i.kind)} ${i.namespace}/${i.key}${version}: ${i.message}`);
+    // Change-log problems may name no key.
+    const where = i.namespace === '' ? '' : ` ${i.namespace}/${i.key}`;
+    lines.push(`  * ${style.red(i.kind)}${where}${version}: ${i.message}`);
   }
   return lines;
 }
@@ -22,7 +24,7 @@ function formatReport(r: VerifyReport, style: Style): string[] {
 export function registerVerify(program: Command): void {
   const cmd = program
     .command('verify')
-    .description('check the whole database: every content hash and history chain (exit 1 if damaged)')
+    .description('check the whole database: every content hash, history chain and the change log (exit 1 if damaged)')
     .action((_opts: unknown, command: Command) =>
       run(command, async (s) => {
         const report = await (await s.backend()).verify();
