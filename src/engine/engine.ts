@@ -395,7 +395,6 @@ export class Engine {
   }
 }
 
-/** The store's "map full" as the public STORAGE_FULL error; anything else unchanged. */
 function nonNegative(n: unknown, name: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new TypeError(`${name} must be a non-negative integer`);
   return n;

@@ -27,7 +27,6 @@ export interface VersionRange {
   limit?: number;
 }
 
-
 function corrupted(namespace: string, key: string, what: string, cause?: unknown): CorruptedError {
   return new CorruptedError(`Corrupted data for ${fullKey(namespace, key)}: ${what}`, { namespace, key, cause });
 }

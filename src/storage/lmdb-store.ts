@@ -41,7 +41,10 @@ const keys = {
     const room = target.length - start;
     const written = target.utf8Write(key, start, room);
     // A full buffer may mean a cut key: refuse it rather than look up a different one.
-    if (written === room && Buffer.byteLength(key, 'utf8') > room) throw new RangeError(`key of ${Buffer.byteLength(key, 'utf8')} bytes is too long`);
+    if (written === room) {
+      const bytes = Buffer.byteLength(key, 'utf8');
+      if (bytes > room) throw new RangeError(`key of ${bytes} bytes is too long`);
+    }
     return start + written;
   },
   // As lmdb's own binary keys: a copy (the source is lmdb's shared buffer).
