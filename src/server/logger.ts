@@ -15,6 +15,9 @@ export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LevelWith
  */
 export function createLogger(level: LevelWithSilent = logLevelFromEnv(), fields: Record<string, string | number> = {}): Logger {
   const base = { pid: process.pid, ...fields };
+  // Before the destination exists, so that lines still buffered reach it before pino's own exit
+  // hook (registered with its first asynchronous destination) flushes it.
+  hookExit();
   const destination = pino.destination({ fd: 2, sync: false });
   // Epoch-millisecond `time` (pino's default) is several times cheaper per line than an ISO string.
   const logger = pino({ level, base }, destination);
@@ -22,24 +25,92 @@ export function createLogger(level: LevelWithSilent = logLevelFromEnv(), fields:
   // same bytes pino writes for `logger.info({ reqId, method, route, status, durationMs }, 'request')`
   // with this logger's settings, at about half the cost per line on a busy server.
   const bindings = JSON.stringify(base).slice(1, -1);
-  requestLines.set(logger, (reqId, method, route, status, durationMs) => {
-    if (!logger.isLevelEnabled('info')) return;
-    destination.write(`{"level":30,"time":${Date.now()},${bindings},"reqId":${JSON.stringify(reqId)},"method":${JSON.stringify(method)},"route":${JSON.stringify(route)},"status":${status},"durationMs":${durationMs},"msg":"request"}\n`);
+  const lines = new LineBuffer((text) => destination.write(text));
+  requestLines.set(logger, {
+    write(reqId, method, route, status, durationMs) {
+      if (!logger.isLevelEnabled('info')) return;
+      lines.add(`{"level":30,"time":${Date.now()},${bindings},"reqId":${JSON.stringify(reqId)},"method":${JSON.stringify(method)},"route":${JSON.stringify(route)},"status":${status},"durationMs":${durationMs},"msg":"request"}\n`);
+    },
+    flush: () => lines.flush(),
   });
   return logger;
+}
+
+/** How long request lines may wait to be written, and how many characters make a write at once. */
+const LINE_DELAY_MS = 25;
+const LINE_BATCH_CHARS = 64 * 1024;
+
+/** Buffers still holding lines, flushed on exit (a timer never fires after `process.exit()`). */
+const buffered = new Set<LineBuffer>();
+let exitHooked = false;
+
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const lines of buffered) lines.flush();
+  });
+}
+
+/**
+ * Request lines on their way to the destination, passed on together at most LINE_DELAY_MS after
+ * the first of them, or as soon as LINE_BATCH_CHARS have gathered. pino's asynchronous destination
+ * starts a file write (a thread-pool round trip and a wake-up of the server's thread) whenever the
+ * previous one has finished, which on a busy server is every few requests: measured with two
+ * server processes sharing two cores with the load generator, request lines cost about 15% of the
+ * GET throughput that way. Lines keep their order and their own timestamps; other log lines are
+ * written at once, so a request's line can follow lines logged after it by up to LINE_DELAY_MS.
+ */
+class LineBuffer {
+  #text = '';
+  #timer: NodeJS.Timeout | undefined;
+  readonly #pass: (text: string) => void;
+
+  constructor(pass: (text: string) => void) {
+    this.#pass = pass;
+  }
+
+  add(line: string): void {
+    if (this.#text.length === 0) {
+      buffered.add(this);
+      this.#timer = setTimeout(this.flush, LINE_DELAY_MS);
+      this.#timer.unref();
+    }
+    this.#text += line;
+    if (this.#text.length >= LINE_BATCH_CHARS) this.flush();
+  }
+
+  readonly flush = (): void => {
+    if (this.#text.length === 0) return;
+    clearTimeout(this.#timer);
+    buffered.delete(this);
+    const text = this.#text;
+    this.#text = '';
+    this.#pass(text);
+  };
 }
 
 /** Writes the log line of one finished request (at info). */
 export type RequestLine = (reqId: string, method: string, route: string, status: number, durationMs: number) => void;
 
-const requestLines = new WeakMap<Logger, RequestLine>();
+interface RequestLines {
+  write: RequestLine;
+  flush(): void;
+}
+
+const requestLines = new WeakMap<Logger, RequestLines>();
 
 /**
- * The request-line writer of `logger`: a direct one for loggers made by `createLogger`, else
- * (a caller's own logger, with its own formatters) `logger.info` itself.
+ * The request-line writer of `logger`: a direct, buffered one for loggers made by `createLogger`,
+ * else (a caller's own logger, with its own formatters) `logger.info` itself.
  */
 export function requestLineWriter(logger: Logger): RequestLine {
-  return requestLines.get(logger) ?? ((reqId, method, route, status, durationMs) => {
+  return requestLines.get(logger)?.write ?? ((reqId, method, route, status, durationMs) => {
     logger.info({ reqId, method, route, status, durationMs }, 'request');
   });
+}
+
+/** Hands the request lines `logger` still buffers to its destination; then `logger.flush()` writes them out. */
+export function flushRequestLines(logger: Logger): void {
+  requestLines.get(logger)?.flush();
 }

@@ -1,6 +1,6 @@
 import { KoruDelta } from '../koru-delta.js';
 import { createApp, type AppOptions } from './app.js';
-import { createLogger, logLevelFromEnv } from './logger.js';
+import { createLogger, flushRequestLines, logLevelFromEnv } from './logger.js';
 
 export interface ServeOptions extends AppOptions {
   /** Database directory (created if missing). */
@@ -52,6 +52,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
           await app.close();
         } finally {
           await db.close();
+          flushRequestLines(logger);
           logger.info('server stopped');
           logger.flush();
         }

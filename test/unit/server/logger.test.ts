@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 
@@ -43,5 +43,34 @@ describe('request log lines', () => {
       logger.flush();
     `);
     assert.deepEqual(lines.map((l) => JSON.parse(l).reqId), ['req-2']);
+  });
+
+  it('are all written when the process exits right after them', () => {
+    const lines = logged(`
+      const line = requestLineWriter(createLogger('info'));
+      for (let i = 0; i < 1000; i++) line('req-' + i, 'GET', '/api/v1/:ns/:key', 200, 0.1);
+      process.exit(0);
+    `);
+    assert.deepEqual(lines.map((l) => JSON.parse(l).reqId), Array.from({ length: 1000 }, (_, i) => `req-${i}`));
+  });
+
+  it('reach stderr while the process runs, without a flush', async () => {
+    const script = `import { createLogger, requestLineWriter } from ${JSON.stringify(loggerModule)};
+      requestLineWriter(createLogger('info'))('req-early', 'GET', '/health', 200, 1);
+      setTimeout(() => {}, 30_000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      let err = '';
+      const seen = await new Promise<boolean>((resolve) => {
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          if (err.includes('"reqId":"req-early"')) resolve(true);
+        });
+        child.once('exit', () => resolve(false));
+      });
+      assert.ok(seen, `the line was not written while the process ran: ${err}`);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
