@@ -162,7 +162,10 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
   installErrorHandling(app, maxBodyBytes);
   installRequestLog(app, requests);
   installRequestHook(app, guard);
-  const stopCounting = db.onCommit((writes) => metrics.countWrites(writes.length));
+  const stopCounting = db.onCommit((writes) => {
+    metrics.countWrites(writes.length);
+    getCache.committed();
+  });
   app.addHook('onClose', async () => stopCounting());
   // Node's close() drops only the keep-alive connections idle at that instant; ones finishing a
   // request afterwards would hold shutdown for the whole keep-alive timeout, so sweep until closed.

@@ -16,13 +16,18 @@ interface Entry extends CachedBody {
   headKey: string;
   /** The head record the body was made from: the body is current while the stored head is these bytes. */
   head: Uint8Array;
+  /** The change-log seq of the last snapshot the entry was found current in. */
+  seq: number;
 }
 
 /**
  * The GET hot path: the serialized response of each recently read key, reused while the key's head
  * record in the store is byte-for-byte the one it was made from. Checking costs one memory-mapped
  * read and a short compare, and is exact whoever wrote (this process or another one on the same
- * database), so no invalidation protocol is needed. A miss goes through `db.get()`, which validates
+ * database), so no invalidation protocol is needed. Every commit, by any process, advances the
+ * change log's last seq, so an entry already found current at the seq of the store's snapshot needs
+ * no check at all: that seq is read once per snapshot, which stays the same for an event-loop turn
+ * unless this process commits (see `committed`). A miss goes through `db.get()`, which validates
  * names, verifies the content hash and reports errors as usual.
  *
  * Entries are found by the request's raw URL (as sent, percent-encoding and query string included):
@@ -33,6 +38,11 @@ interface Entry extends CachedBody {
 export class GetCache {
   readonly #db: ServedDatabase;
   readonly #lru: LRUCache<string, Entry>;
+  /** The change log's last seq in this turn's snapshot, once read. */
+  #seq: number | undefined;
+  readonly #forgetSeq = (): void => {
+    this.#seq = undefined;
+  };
 
   constructor(db: ServedDatabase, maxBytes: number) {
     this.#db = db;
@@ -51,33 +61,54 @@ export class GetCache {
     const hit = this.#lru.get(url);
     if (hit === undefined) return undefined;
     let same: boolean | undefined;
+    let seq: number;
     try {
+      seq = this.#snapshotSeq();
+      if (hit.seq === seq) return hit;
       same = this.#db.store.read('heads', hit.headKey, (head) => Buffer.compare(head, hit.head) === 0);
     } catch {
       return undefined;
     }
-    if (same === true) return hit;
+    if (same === true) {
+      hit.seq = seq;
+      return hit;
+    }
     this.#lru.delete(url);
     return undefined;
+  }
+
+  /** To be called after each commit of this process: the store's snapshot has moved on. */
+  committed(): void {
+    this.#seq = undefined;
+  }
+
+  #snapshotSeq(): number {
+    if (this.#seq === undefined) {
+      this.#seq = this.#db.lastSeq();
+      setImmediate(this.#forgetSeq);
+    }
+    return this.#seq;
   }
 
   /** The JSON body of `GET /api/v1/:ns/:key` requested as `url`. Rejects as `db.get()` does. */
   async body(namespace: string, key: string, url: string): Promise<CachedBody> {
     const hit = this.current(url);
     if (hit) return hit;
-    // db.get() reads synchronously before its promise settles, so it and the head read below see
-    // the same store snapshot; db.get() validates the names first, so a bad key never reaches the store.
+    // db.get() reads synchronously before its promise settles, so it and the reads below see the
+    // same store snapshot; db.get() validates the names first, so a bad key never reaches the store.
     const pending = this.#db.get(namespace, key);
     const hk = headKey(namespace, key);
     let head: Uint8Array | undefined;
+    let seq = -1;
     try {
       head = this.#db.store.get('heads', hk);
+      seq = this.#snapshotSeq();
     } catch {
       head = undefined;
     }
     const version: VersionedValue = await pending;
     const body = JSON.stringify(version);
-    const entry: Entry = { body, bytes: Buffer.byteLength(body), headKey: hk, head: head ?? new Uint8Array(0) };
+    const entry: Entry = { body, bytes: Buffer.byteLength(body), headKey: hk, head: head ?? new Uint8Array(0), seq };
     if (head) this.#lru.set(url, entry);
     return entry;
   }
