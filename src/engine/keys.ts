@@ -49,8 +49,10 @@ export function u64(n: number): Buffer {
 }
 
 export function readU64(b: Uint8Array, offset = 0): number {
-  const v = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  return v.readUInt32BE(offset) * 2 ** 32 + v.readUInt32BE(offset + 4);
+  // By hand rather than through a Buffer or DataView view: no allocation on the read paths.
+  const hi = ((b[offset] << 24) | (b[offset + 1] << 16) | (b[offset + 2] << 8) | b[offset + 3]) >>> 0;
+  const lo = ((b[offset + 4] << 24) | (b[offset + 5] << 16) | (b[offset + 6] << 8) | b[offset + 7]) >>> 0;
+  return hi * 2 ** 32 + lo;
 }
 
 export function versionKey(namespace: string, key: string, micros: number, versionId: string): Buffer {
@@ -108,8 +110,8 @@ export function splitVersionKeys(bytes: Uint8Array): Buffer[] {
   return keys;
 }
 
-export function metaKey(name: string): Buffer {
-  return Buffer.from(name, 'utf8');
+export function metaKey(name: string): string {
+  return name;
 }
 
 /** Smallest key above every key starting with `prefix`. */

@@ -14,9 +14,10 @@ export const META = {
 } as const;
 
 export function readNumber(reader: StoreReader, name: string): number {
-  const b = reader.get('meta', metaKey(name));
-  return b ? readU64(b) : 0;
+  return reader.read('meta', metaKey(name), readFirstU64) ?? 0;
 }
+
+const readFirstU64 = (b: Uint8Array): number => readU64(b);
 
 export function writeNumber(txn: WriteTxn, name: string, n: number): void {
   if (n === 0 && name.startsWith(META.nsPrefix)) txn.del('meta', metaKey(name));
