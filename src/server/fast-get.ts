@@ -32,15 +32,16 @@ export function fastGet(o: FastGetOptions): FastGet {
   const { cache, metrics, requests, genReqId, turnedAway, closing, worker, keepAliveTimeout } = o;
   const ok = okResponses({ worker, keepAliveTimeout });
 
+  const recordOk = requests.recorderFor('GET', KEY_ROUTE, 200);
   const record = (reqId: string, start: number): void => {
     metrics.countRead();
-    requests.record(reqId, 'GET', KEY_ROUTE, 200, performance.now() - start);
+    recordOk(reqId, performance.now() - start);
   };
 
-  const respond = (req: RawRequest, hit: CachedBody, start: number): string => {
+  const respond = (req: RawRequest, hit: CachedBody, start: number): Buffer => {
     const reqId = req.requestId || genReqId();
     record(reqId, start);
-    return ok(reqId, hit.body, hit.bytes);
+    return ok(reqId, hit.body, hit.body.length);
   };
 
   return {
@@ -64,8 +65,8 @@ export function fastGet(o: FastGetOptions): FastGet {
       if (hit === undefined || closing() || turnedAway(req.socket)) return false;
       const reqId = (req.headers['x-request-id'] as string | undefined) || genReqId();
       res.writeHead(200, worker === undefined
-        ? { 'content-type': JSON_TYPE, 'content-length': hit.bytes, 'x-request-id': reqId }
-        : { 'content-type': JSON_TYPE, 'content-length': hit.bytes, 'x-request-id': reqId, 'x-koru-worker': worker });
+        ? { 'content-type': JSON_TYPE, 'content-length': hit.body.length, 'x-request-id': reqId }
+        : { 'content-type': JSON_TYPE, 'content-length': hit.body.length, 'x-request-id': reqId, 'x-koru-worker': worker });
       res.end(hit.body);
       record(reqId, start);
       return true;

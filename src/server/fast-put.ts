@@ -27,9 +27,10 @@ const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8
  * is handed over too and the router gives the refusal its usual answer. A write that succeeded is
  * always answered here: handing it over would write it twice.
  */
-export function fastPut(o: FastPutOptions): (req: RawRequest) => Promise<string | undefined> | undefined {
+export function fastPut(o: FastPutOptions): (req: RawRequest) => Promise<Buffer | undefined> | undefined {
   const { db, requests, genReqId, turnedAway, closing, maxBodyBytes } = o;
   const ok = okResponses(o);
+  const record = requests.recorderFor('PUT', KEY_ROUTE, 200);
   return (req) => {
     const start = performance.now();
     const body = req.body;
@@ -48,7 +49,7 @@ export function fastPut(o: FastPutOptions): (req: RawRequest) => Promise<string 
     return db.put(names.namespace, names.key, (parsed as { value: unknown }).value).then((version) => {
       const reqId = req.requestId || genReqId();
       const text = JSON.stringify(version);
-      requests.record(reqId, 'PUT', KEY_ROUTE, 200, performance.now() - start);
+      record(reqId, performance.now() - start);
       return ok(reqId, text, Buffer.byteLength(text));
     }, () => undefined);
   };

@@ -5,10 +5,8 @@ import type { ServedDatabase } from './database.js';
 
 /** A cached `GET /api/v1/:ns/:key` response. */
 export interface CachedBody {
-  /** The JSON body. */
-  body: string;
-  /** Its length in bytes (the Content-Length). */
-  bytes: number;
+  /** The JSON body, UTF-8. */
+  body: Buffer;
 }
 
 interface Entry extends CachedBody {
@@ -49,7 +47,7 @@ export class GetCache {
     this.#lru = new LRUCache<string, Entry>({
       max: 100_000,
       maxSize: Math.max(1, maxBytes),
-      sizeCalculation: (e, url) => (e.body.length + url.length) * 2 + e.head.byteLength + e.headKey.length * 2 + 128,
+      sizeCalculation: (e, url) => e.body.length + url.length * 2 + e.head.byteLength + e.headKey.length * 2 + 128,
     });
   }
 
@@ -107,8 +105,8 @@ export class GetCache {
       head = undefined;
     }
     const version: VersionedValue = await pending;
-    const body = JSON.stringify(version);
-    const entry: Entry = { body, bytes: Buffer.byteLength(body), headKey: hk, head: head ?? new Uint8Array(0), seq };
+    const body = Buffer.from(JSON.stringify(version), 'utf8');
+    const entry: Entry = { body, headKey: hk, head: head ?? new Uint8Array(0), seq };
     if (head) this.#lru.set(url, entry);
     return entry;
   }

@@ -26,10 +26,17 @@ export function createLogger(level: LevelWithSilent = logLevelFromEnv(), fields:
   // with this logger's settings, at about half the cost per line on a busy server.
   const bindings = JSON.stringify(base).slice(1, -1);
   const lines = new LineBuffer((text) => destination.write(text));
+  const fieldsOf = (method: string, route: string, status: number) =>
+    `"method":${JSON.stringify(method)},"route":${JSON.stringify(route)},"status":${status},"durationMs":`;
+  const add = (reqId: string, fields: string, durationMs: number): void => {
+    if (!logger.isLevelEnabled('info')) return;
+    lines.add(`{"level":30,"time":${Date.now()},${bindings},"reqId":${JSON.stringify(reqId)},${fields}${durationMs},"msg":"request"}\n`);
+  };
   requestLines.set(logger, {
-    write(reqId, method, route, status, durationMs) {
-      if (!logger.isLevelEnabled('info')) return;
-      lines.add(`{"level":30,"time":${Date.now()},${bindings},"reqId":${JSON.stringify(reqId)},"method":${JSON.stringify(method)},"route":${JSON.stringify(route)},"status":${status},"durationMs":${durationMs},"msg":"request"}\n`);
+    write: (reqId, method, route, status, durationMs) => add(reqId, fieldsOf(method, route, status), durationMs),
+    writerOf(method, route, status) {
+      const fields = fieldsOf(method, route, status);
+      return (reqId, durationMs) => add(reqId, fields, durationMs);
     },
     flush: () => lines.flush(),
   });
@@ -93,8 +100,12 @@ class LineBuffer {
 /** Writes the log line of one finished request (at info). */
 export type RequestLine = (reqId: string, method: string, route: string, status: number, durationMs: number) => void;
 
+/** Writes the log line of one finished request of a kind fixed beforehand (method, route, status). */
+export type FixedRequestLine = (reqId: string, durationMs: number) => void;
+
 interface RequestLines {
   write: RequestLine;
+  writerOf(method: string, route: string, status: number): FixedRequestLine;
   flush(): void;
 }
 
@@ -108,6 +119,14 @@ export function requestLineWriter(logger: Logger): RequestLine {
   return requestLines.get(logger)?.write ?? ((reqId, method, route, status, durationMs) => {
     logger.info({ reqId, method, route, status, durationMs }, 'request');
   });
+}
+
+/** The request-line writer of `logger` for one kind of request: its fields are formatted once. */
+export function fixedRequestLineWriter(logger: Logger, method: string, route: string, status: number): FixedRequestLine {
+  const lines = requestLines.get(logger);
+  if (lines) return lines.writerOf(method, route, status);
+  const write = requestLineWriter(logger);
+  return (reqId, durationMs) => write(reqId, method, route, status, durationMs);
 }
 
 /** Hands the request lines `logger` still buffers to its destination; then `logger.flush()` writes them out. */

@@ -16,6 +16,14 @@ interface RequestSeries {
   buckets: Float64Array;
 }
 
+function observe(series: RequestSeries, seconds: number): void {
+  series.count++;
+  series.sum += seconds;
+  let i = 0;
+  while (i < BUCKETS.length && seconds > BUCKETS[i]) i++;
+  series.buckets[i]++;
+}
+
 /** A Prometheus label value, escaped. */
 const labelValue = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
@@ -55,6 +63,16 @@ export class ServerMetrics {
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
+    observe(this.#seriesOf(method, route, status), seconds);
+  }
+
+  /** An observer of one (method, route, status) series, found once: for the paths that answer one kind of request. */
+  requestObserver(method: string, route: string, status: number): (seconds: number) => void {
+    const series = this.#seriesOf(method, route, status);
+    return (seconds) => observe(series, seconds);
+  }
+
+  #seriesOf(method: string, route: string, status: number): RequestSeries {
     const id = `${method} ${route} ${status}`;
     let series = this.#series.get(id);
     if (series === undefined) {
@@ -65,11 +83,7 @@ export class ServerMetrics {
       };
       this.#series.set(id, series);
     }
-    series.count++;
-    series.sum += seconds;
-    let i = 0;
-    while (i < BUCKETS.length && seconds > BUCKETS[i]) i++;
-    series.buckets[i]++;
+    return series;
   }
 
   countWrites(n: number): void {

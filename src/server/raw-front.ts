@@ -22,7 +22,7 @@ export interface RawRequest {
  * leave it, and the rest of its connection, to node:http; or a promise of either when the answer
  * needs a read first (the connection waits for it, in order).
  */
-export type RawAnswer = (req: RawRequest) => string | Promise<string | undefined> | undefined;
+export type RawAnswer = (req: RawRequest) => Buffer | Promise<Buffer | undefined> | undefined;
 
 export interface RawFrontOptions {
   answer: RawAnswer;
@@ -92,7 +92,8 @@ export function installRawFront(server: Server, options: RawFrontOptions): RawFr
 
   /** Answers the complete requests of `chunk` from `at` on, then hands off what is left. */
   const serve = (socket: Socket, chunk: Buffer, at: number): void => {
-    let out = '';
+    // The answers of this chunk, written together (a chunk rarely holds more than one request).
+    let out: Buffer | undefined;
     while (at < chunk.length) {
       const headEnd = chunk.indexOf(CRLF2, at);
       if (headEnd < 0 || headEnd - at > MAX_HEAD_BYTES) break;
@@ -104,20 +105,20 @@ export function installRawFront(server: Server, options: RawFrontOptions): RawFr
       if (req.method === 'PUT') req.body = chunk.subarray(headEnd + 4, end);
       const response = options.answer(req);
       if (response === undefined) break;
-      if (typeof response !== 'string') {
+      if (response instanceof Promise) {
         // The answer needs a read or a write first: hold the connection (later bytes wait in the
         // socket) and go on where this request ends once it settles.
-        if (out.length > 0) socket.write(out);
+        if (out !== undefined) socket.write(out);
         busy.add(socket);
         socket.pause();
         const from = at;
-        void response.then((text) => {
+        void response.then((answer) => {
           busy.delete(socket);
           if (socket.destroyed || !raw.has(socket)) return;
-          if (text === undefined) {
+          if (answer === undefined) {
             handOff(socket, chunk.subarray(from));
           } else {
-            socket.write(text);
+            socket.write(answer);
             if (end < chunk.length) serve(socket, chunk, end);
             else if (closing) return void socket.end();
           }
@@ -125,10 +126,10 @@ export function installRawFront(server: Server, options: RawFrontOptions): RawFr
         });
         return;
       }
-      out += response;
+      out = out === undefined ? response : Buffer.concat([out, response]);
       at = end;
     }
-    if (out.length > 0) socket.write(out);
+    if (out !== undefined) socket.write(out);
     if (at < chunk.length) handOff(socket, chunk.subarray(at));
   };
 

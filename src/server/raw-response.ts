@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { allocCodec } from '../engine/buffer-codec.js';
 import type { RequestRecorder } from './request-log.js';
 
 // What the answers before routing (fast-get.ts, fast-put.ts) share: their options, the key route's
@@ -58,11 +59,21 @@ function httpDate(): string {
 /**
  * A builder of whole `200 OK` JSON responses with the headers the routed path sends: `content-type`,
  * `content-length`, `x-request-id`, a worker's `x-koru-worker`, then node:http's `Date`,
- * `Connection` and `Keep-Alive`.
+ * `Connection` and `Keep-Alive`. `body` is the JSON as bytes (a cached GET body, copied as it is)
+ * or as text (encoded here), `bytes` its size. The response is one buffer, so the socket writes it
+ * without flattening and encoding a string per request.
  */
-export function okResponses(settings: { worker?: string; keepAliveTimeout: number }): (reqId: string, body: string, bytes: number) => string {
+export function okResponses(settings: { worker?: string; keepAliveTimeout: number }): (reqId: string, body: Uint8Array | string, bytes: number) => Buffer {
   const keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(settings.keepAliveTimeout / 1000)}\r\n\r\n`;
   const workerLine = settings.worker === undefined ? '' : `x-koru-worker: ${settings.worker}\r\n`;
-  return (reqId, body, bytes) =>
-    `HTTP/1.1 200 OK\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${bytes}\r\nx-request-id: ${reqId}\r\n${workerLine}Date: ${httpDate()}\r\n${keepAlive}${body}`;
+  return (reqId, body, bytes) => {
+    // ASCII only (request ids taken from a request are printable ASCII, see raw-front.ts), so the
+    // head's length is its size in bytes.
+    const head = `HTTP/1.1 200 OK\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${bytes}\r\nx-request-id: ${reqId}\r\n${workerLine}Date: ${httpDate()}\r\n${keepAlive}`;
+    const out = allocCodec(head.length + bytes);
+    out.latin1Write(head, 0, head.length);
+    if (typeof body === 'string') out.utf8Write(body, head.length, bytes);
+    else out.set(body, head.length);
+    return out;
+  };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { requestLineWriter, type RequestLine } from './logger.js';
+import { fixedRequestLineWriter, requestLineWriter, type RequestLine } from './logger.js';
 import type { ServerMetrics } from './metrics.js';
 
 /** Route label of requests that matched no route, so unknown paths do not multiply metric series. */
@@ -17,11 +17,26 @@ export function routeOf(req: FastifyRequest): string {
  */
 export class RequestRecorder {
   readonly #metrics: ServerMetrics;
+  readonly #logger: Logger;
   readonly #line: RequestLine;
 
   constructor(metrics: ServerMetrics, logger: Logger) {
     this.#metrics = metrics;
+    this.#logger = logger;
     this.#line = requestLineWriter(logger);
+  }
+
+  /**
+   * A recorder of one kind of request (method, route, status), with its metric series and the
+   * fixed part of its log line prepared once: for the paths that answer the same request all day.
+   */
+  recorderFor(method: string, route: string, status: number): (reqId: string, durationMs: number) => void {
+    const observe = this.#metrics.requestObserver(method, route, status);
+    const line = fixedRequestLineWriter(this.#logger, method, route, status);
+    return (reqId, durationMs) => {
+      observe(durationMs / 1000);
+      line(reqId, Math.round(durationMs * 100) / 100);
+    };
   }
 
   record(reqId: string, method: string, route: string, status: number, durationMs: number): void {

@@ -64,7 +64,7 @@ export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise
   }, async (req: KeyRequest, reply) => {
     metrics.countRead();
     const { body } = await getCache.body(req.params.ns, req.params.key, req.url);
-    // Sent as a string with its type set, so no serializer runs.
+    // Sent as bytes with its type set, so no serializer runs.
     return reply.type(JSON_TYPE).send(body);
   });
 

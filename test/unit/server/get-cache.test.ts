@@ -7,7 +7,7 @@ import { KoruDelta } from '../../../src/index.js';
 import { GetCache } from '../../../src/server/get-cache.js';
 
 const URL_A = '/api/v1/users/alice';
-const valueOf = (body: { body: string } | undefined) => (body === undefined ? undefined : JSON.parse(body.body).value);
+const valueOf = (body: { body: Buffer } | undefined) => (body === undefined ? undefined : JSON.parse(body.body.toString('utf8')).value);
 
 describe('GetCache', () => {
   const dirs: string[] = [];

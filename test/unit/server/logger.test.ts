@@ -7,7 +7,7 @@ const loggerModule = fileURLToPath(new URL('../../../src/server/logger.ts', impo
 
 /** Runs `body` in a child process (logs go to its stderr) and returns the JSON lines it wrote. */
 function logged(body: string, env: NodeJS.ProcessEnv = {}): string[] {
-  const script = `import { createLogger, requestLineWriter } from ${JSON.stringify(loggerModule)};\n${body}`;
+  const script = `import { createLogger, fixedRequestLineWriter, requestLineWriter } from ${JSON.stringify(loggerModule)};\n${body}`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, ...env } });
   assert.equal(r.status, 0, r.stderr);
   return r.stderr.split('\n').filter(Boolean);
@@ -20,6 +20,7 @@ describe('request log lines', () => {
         const line = requestLineWriter(logger);
         for (const [id, method, route, status, ms] of [['req-1', 'GET', '/api/v1/:ns/:key', 200, 0.03], ['tr"ace\\\\é', 'PUT', '(unmatched)', 404, 12]]) {
           line(id, method, route, status, ms);
+          fixedRequestLineWriter(logger, method, route, status)(id, ms);
           logger.info({ reqId: id, method, route, status, durationMs: ms }, 'request');
         }
         logger.flush();
@@ -27,11 +28,11 @@ describe('request log lines', () => {
     `);
     // Two loggers are two asynchronous destinations, so only each one's own lines keep their order.
     const noTime = lines.map((l) => l.replace(/"time":\d+/, '"time":0')).sort();
-    assert.equal(noTime.length, 8);
-    for (let i = 0; i < 8; i += 2) assert.equal(noTime[i], noTime[i + 1]);
+    assert.equal(noTime.length, 12);
+    for (let i = 0; i < 12; i += 3) assert.ok(noTime[i] === noTime[i + 1] && noTime[i] === noTime[i + 2], noTime.slice(i, i + 3).join('\n'));
     assert.equal(new Set(noTime).size, 4);
-    assert.equal(lines.filter((l) => JSON.parse(l).worker === 3).length, 4);
-    assert.equal(lines.filter((l) => JSON.parse(l).reqId === 'tr"ace\\é').length, 4);
+    assert.equal(lines.filter((l) => JSON.parse(l).worker === 3).length, 6);
+    assert.equal(lines.filter((l) => JSON.parse(l).reqId === 'tr"ace\\é').length, 6);
   });
 
   it('follow the level: nothing below info', () => {
