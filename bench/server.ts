@@ -9,247 +9,65 @@
  * at info (written to a file, and counted afterwards). etcd runs with its defaults (fsync per
  * commit). Redis runs in memory (persistence off), the GET ceiling the issue compares to.
  *
- * Load generator: `wrk` (C; 2 threads, 32 connections, fixed duration) when it is on PATH, so the
- * HTTP servers are measured with a client about as cheap as Redis's own C `redis-benchmark`;
- * otherwise autocannon (JavaScript), which on a 2-core machine takes most of a core itself and so
- * caps every HTTP figure well below what the server can do. Redis is always measured with
- * `redis-benchmark`. A bare `node:http` server answering a constant 200-byte JSON is measured too:
- * the ceiling of a server built on node:http on this machine with this generator. KoruDelta answers
- * GETs and PUTs of a key on the raw connection, without node:http (see src/server/raw-front.ts), so
- * its GET rows can exceed that row.
+ * Load generator (bench/load.ts): `wrk` (C; 2 threads, 32 connections, fixed duration) when it is
+ * on PATH, so the HTTP servers are measured with a client about as cheap as Redis's own C
+ * `redis-benchmark`; otherwise autocannon (JavaScript), which on a 2-core machine takes most of a
+ * core itself and so caps every HTTP figure well below what the server can do. Redis is always
+ * measured with `redis-benchmark` (`-t get` for GET, `-t set` for PUT, run separately). A bare
+ * `node:http` server answering a constant 200-byte JSON is measured too: the ceiling of a server
+ * built on node:http on this machine with this generator. KoruDelta answers GETs and PUTs of a key
+ * on the raw connection, without node:http (see src/server/raw-front.ts), so its GET rows can exceed
+ * that row.
  *
  * KoruDelta is measured as one process and with `--workers 2` (node:cluster, one port), and so is
  * the bare node:http server: on a 2-core machine the load generator shares the cores, so these say
  * how far a second process gets, not what a bigger machine would do.
  *
- * Every system is started once, then measured in BENCH_ROUNDS rounds (default 3), the systems in a
- * different order each round; each figure is the median of its rounds. A shared machine's busy
- * spells then hit every system, instead of whichever ran at the time, and the rounds are printed.
+ * Every system is started once, then measured in BENCH_ROUNDS rounds (default 5). A round measures
+ * the GET workload of every system back to back, then the PUT workload of every system that has
+ * one, each in an order rotated by the round number, so the two systems of a ratio are measured
+ * seconds apart (throughput here drifts by tens of percent over tens of seconds). Each ratio (the
+ * "vs etcd" and "vs Redis" columns and the target verdicts) is the median of its per-round ratios,
+ * each from one round's two figures. Each req/s figure is the median of its system's rounds, with
+ * the latencies and errors of that same round. The rounds and per-round ratios are printed.
  *
- * Env: BENCH_SECONDS (per workload and round, default 5), BENCH_ROUNDS (default 3),
+ * Env: BENCH_SECONDS (per workload and round, default 3), BENCH_ROUNDS (default 5),
  * BENCH_GENERATOR=autocannon to force autocannon, BENCH_WORKERS (comma-separated worker counts,
  * default 1,2).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CONNECTIONS, GENERATOR, THREADS, load, type Figures, type LoadSettings, type Workload } from './load.js';
+import { announced, freePort, has, start, stop, stopAll, waitFor } from './processes.js';
 
-/** The part of autocannon's API used here (the package ships no types). */
-interface CannonRequest {
-  method?: string;
-  path?: string;
-  body?: string;
-  headers?: Record<string, string>;
-}
-interface CannonOptions extends CannonRequest {
-  url: string;
-  connections?: number;
-  duration?: number;
-  requests?: Array<{ setupRequest?: (req: CannonRequest) => CannonRequest }>;
-}
-interface CannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  '2xx': number;
-}
-
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 3)));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 5)));
 const WARMUP_SECONDS = Math.min(1, SECONDS);
-const CONNECTIONS = 32;
-const THREADS = 2;
 const KEYS = 1000;
 /** KoruDelta is measured once per worker count (`kdelta serve --workers n`); BENCH_WORKERS=1,2 by default. */
 const WORKERS = [...new Set((process.env.BENCH_WORKERS || '1,2').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0))];
 if (WORKERS.length === 0) throw new Error('BENCH_WORKERS: expected worker counts, e.g. 1,2');
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'koru-bench-server-'));
-const children: ChildProcess[] = [];
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  /** Responses completed in the measured run (2xx and not). */
-  requests: number;
-}
-
-/** One workload as both generators understand it: a URL and a list of requests to rotate over. */
-interface Workload {
-  url: string;
-  method: 'GET' | 'POST' | 'PUT';
-  headers?: Record<string, string>;
-  /** Path and body of each request; one entry for a fixed request. */
-  requests: Array<{ path: string; body?: string }>;
-}
+const settings: LoadSettings = { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, dir: work };
 
 const DOC = { name: 'Ada Lovelace', email: 'ada@example.com', tags: ['math', 'engines', 'poetry'], address: { city: 'London', zip: 'W1' }, score: 97.5, active: true, note: 'x'.repeat(40) };
 const DOC_JSON = JSON.stringify(DOC);
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-const GENERATOR: 'wrk' | 'autocannon' = process.env.BENCH_GENERATOR !== 'autocannon' && has('wrk') ? 'wrk' : 'autocannon';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function has(binary: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not start within ${ms / 1000} s`);
-}
-
-function start(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; stdout?: 'pipe' | 'ignore'; stderrFd?: number } = {}): ChildProcess {
-  const child = spawn(cmd, args, {
-    stdio: ['ignore', options.stdout ?? 'ignore', options.stderrFd ?? 'ignore'],
-    env: { ...process.env, ...options.env },
-  });
-  children.push(child);
-  return child;
-}
-
-/** Resolves with the first match of `pattern` in the child's stdout. */
-function announced(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start within 15 s`)), 15_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = pattern.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with ${code} before listening`));
-    });
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-}
-
-// ---- wrk ------------------------------------------------------------------------------------
-
-/** A Lua long-bracket string literal (the content never holds `]==]`). */
-const lua = (s: string) => `[==[${s}]==]`;
-
-/** A wrk script that pre-formats every request once per thread, then rotates over them. */
-function wrkScript(w: Workload): string {
-  const file = join(work, `wrk-${Math.random().toString(36).slice(2)}.lua`);
-  const headers = Object.entries(w.headers ?? {}).map(([k, v]) => `[ ${lua(k)} ] = ${lua(v)}`).join(', ');
-  const items = w.requests.map((r) => `{ ${lua(r.path)}, ${r.body === undefined ? 'nil' : lua(r.body)} }`).join(',\n');
-  writeFileSync(file, `local items = {
-${items}
-}
-local reqs = {}
-local n = 0
-init = function(args)
-  for i, item in ipairs(items) do reqs[i] = wrk.format(${lua(w.method)}, item[1], { ${headers} }, item[2]) end
-  n = math.random(#reqs) - 1
-end
-request = function()
-  n = n % #reqs + 1
-  return reqs[n]
-end
-`);
-  return file;
-}
-
-/** wrk's latency figures ("1.23ms", "850.00us", "1.02s") in milliseconds. */
-function wrkMs(s: string | undefined): number {
-  const m = s ? /^([\d.]+)(us|ms|s)$/.exec(s) : null;
-  if (!m) return Number.NaN;
-  return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
-}
-
-function runWrk(w: Workload, seconds: number): Figures {
-  const script = wrkScript(w);
-  const r = spawnSync('wrk', ['-t', String(THREADS), '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--timeout', '5s', '--latency', '-s', script, w.url], {
-    encoding: 'utf8', timeout: (seconds + 30) * 1000,
-  });
-  const out = r.stdout ?? '';
-  if (r.status !== 0) throw new Error(`wrk failed (${r.status ?? r.signal}): ${r.stderr}${out}`);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const socketErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
-  return {
-    rps, requests,
-    p50: wrkMs(/\s50%\s+(\S+)/.exec(out)?.[1]),
-    p99: wrkMs(/\s99%\s+(\S+)/.exec(out)?.[1]),
-    errors: non2xx + socketErrors,
-  };
-}
-
-// ---- autocannon -----------------------------------------------------------------------------
-
-async function runCannon(w: Workload, seconds: number): Promise<Figures> {
-  const autocannon = createRequire(import.meta.url)('autocannon') as (o: CannonOptions) => Promise<CannonResult>;
-  let n = 0;
-  const fixed = w.requests.length === 1;
-  const opts: CannonOptions = {
-    url: w.url, method: w.method, headers: w.headers, connections: CONNECTIONS, duration: seconds,
-    ...(fixed
-      ? { path: w.requests[0].path, body: w.requests[0].body }
-      : { requests: [{ setupRequest: (req) => ({ ...req, ...w.requests[n++ % w.requests.length] }) }] }),
-  };
-  const r = await autocannon(opts);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, requests: r['2xx'] + r.non2xx };
-}
-
-/**
- * A short warm-up lets the JIT and caches settle, then the measured run. `count`, if given, is told
- * how many responses the generator completed, warm-up included.
- */
-async function load(w: Workload, count?: (responses: number) => void): Promise<Figures> {
-  const warm = GENERATOR === 'wrk' ? runWrk(w, WARMUP_SECONDS) : await runCannon(w, WARMUP_SECONDS);
-  const measured = GENERATOR === 'wrk' ? runWrk(w, SECONDS) : await runCannon(w, SECONDS);
-  count?.(warm.requests + measured.requests);
-  return measured;
-}
-
 // ---- systems under test ---------------------------------------------------------------------
 
-/** A started system: one measuring round of its workloads, and what to say once it is stopped. */
+type Kind = 'get' | 'put';
+const KINDS: readonly Kind[] = ['get', 'put'];
+
+/** A started system: one measurement of a workload (undefined: it has none such), and what to say once it is stopped. */
 interface System {
   name: string;
-  round(): Promise<Result>;
+  measure(workload: Kind): Promise<Figures | undefined>;
   finish?(): Promise<string>;
-}
-
-interface Result {
-  get: Figures;
-  put?: Figures;
 }
 
 const putRequests = (path: (i: number) => string, body: (i: number) => string) =>
@@ -272,12 +90,13 @@ async function koruDelta(workers: number): Promise<System> {
   let completed = 1;
   const count = (n: number) => { completed += n; };
   await fetch(`${url}/api/v1/bench/doc`, { method: 'PUT', headers: JSON_HEADERS, body: `{"value":${DOC_JSON}}` });
+  const workloads: Record<Kind, Workload> = {
+    get: { url, method: 'GET', requests: [{ path: '/api/v1/bench/doc' }] },
+    put: { url, method: 'PUT', headers: JSON_HEADERS, requests: putRequests((i) => `/api/v1/bench/doc-${i}`, () => `{"value":${DOC_JSON}}`) },
+  };
   return {
     name: `KoruDelta --workers ${workers}`,
-    round: async () => ({
-      get: await load({ url, method: 'GET', requests: [{ path: '/api/v1/bench/doc' }] }, count),
-      put: await load({ url, method: 'PUT', headers: JSON_HEADERS, requests: putRequests((i) => `/api/v1/bench/doc-${i}`, () => `{"value":${DOC_JSON}}`) }, count),
-    }),
+    measure: (kind) => load(workloads[kind], settings, count),
     finish: async () => {
       await stop(server);
       // Requests in flight when the generator stopped are answered (and logged) too, so logged >= completed.
@@ -302,13 +121,11 @@ async function etcd(): Promise<System | undefined> {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const putBody = (key: string) => JSON.stringify({ key: b64(key), value: b64(DOC_JSON) });
   await fetch(`${url}/v3/kv/put`, { method: 'POST', body: putBody('bench/doc') });
-  return {
-    name: 'etcd',
-    round: async () => ({
-      get: await load({ url, method: 'POST', headers: JSON_HEADERS, requests: [{ path: '/v3/kv/range', body: JSON.stringify({ key: b64('bench/doc') }) }] }),
-      put: await load({ url, method: 'POST', headers: JSON_HEADERS, requests: putRequests(() => '/v3/kv/put', (i) => putBody(`bench/doc-${i}`)) }),
-    }),
+  const workloads: Record<Kind, Workload> = {
+    get: { url, method: 'POST', headers: JSON_HEADERS, requests: [{ path: '/v3/kv/range', body: JSON.stringify({ key: b64('bench/doc') }) }] },
+    put: { url, method: 'POST', headers: JSON_HEADERS, requests: putRequests(() => '/v3/kv/put', (i) => putBody(`bench/doc-${i}`)) },
   };
+  return { name: 'etcd', measure: (kind) => load(workloads[kind], settings) };
 }
 
 function redisFigure(output: string, test: string): Figures {
@@ -334,15 +151,18 @@ async function redis(): Promise<System | undefined> {
   const port = await freePort();
   start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', work]);
   await waitFor(() => redisPing(port), 'redis');
+  const run = (test: 'get' | 'set', n: number) => spawnSync('redis-benchmark', ['-p', String(port), '-t', test, '-c', String(CONNECTIONS), '-d', String(DOC_JSON.length), '-n', String(n), '-q'], {
+    encoding: 'utf8', timeout: (SECONDS * 10 + 30) * 1000,
+  });
+  // The GET test reads the key the SET test writes: write it first, so every GET returns a document.
+  run('set', 1000);
   // redis-benchmark counts requests, not time: about SECONDS per test at this machine's rate.
-  const n = String(Math.round(50_000 * SECONDS));
+  const n = Math.round(50_000 * SECONDS);
   return {
     name: 'Redis',
-    round: async () => {
-      const r = spawnSync('redis-benchmark', ['-p', String(port), '-t', 'get,set', '-c', String(CONNECTIONS), '-d', String(DOC_JSON.length), '-n', n, '-q'], {
-        encoding: 'utf8', timeout: (SECONDS * 10 + 30) * 1000,
-      });
-      return { get: redisFigure(r.stdout ?? '', 'GET'), put: redisFigure(r.stdout ?? '', 'SET') };
+    measure: async (kind) => {
+      const test = kind === 'get' ? 'get' : 'set';
+      return redisFigure(run(test, n).stdout ?? '', test.toUpperCase());
     },
   };
 }
@@ -378,27 +198,33 @@ async function bareNode(processes: number): Promise<System> {
   const url = await announced(child, /Listening on (\S+)/, 'bare node:http');
   return {
     name: `bare node:http (${processes === 1 ? '1 process' : `${processes} processes`})`,
-    round: async () => ({ get: await load({ url, method: 'GET', requests: [{ path: '/' }] }) }),
+    measure: async (kind) => (kind === 'get' ? load({ url, method: 'GET', requests: [{ path: '/' }] }, settings) : undefined),
   };
 }
 
 // ---- report ---------------------------------------------------------------------------------
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
-const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
-
-function verdict(value: number, base: number | undefined, target: number): string {
-  if (!base || !Number.isFinite(base) || base <= 0) return 'n/a';
-  return value / base >= target ? 'met' : 'NOT met';
-}
-
-const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+const times = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(2)}x`);
+const verdict = (x: number | undefined, target: number) => (x === undefined ? 'n/a' : x >= target ? 'met' : 'NOT met');
+/** The middle value (the upper one of an even count); undefined for none. */
+const median = (xs: number[]): number | undefined => (xs.length === 0 ? undefined : [...xs].sort((x, y) => x - y)[xs.length >> 1]);
 
 /** The median round of figures (by throughput; the latencies and errors of that same round). */
-function medianOf(rounds: Figures[]): Figures {
-  const mid = median(rounds.map((f) => f.rps));
-  return rounds.find((f) => f.rps === mid)!;
-}
+const medianOf = (rounds: Figures[]): Figures | undefined => rounds.find((f) => f.rps === median(rounds.map((x) => x.rps)));
+
+/** One round's figures of every system, by workload. */
+type Round = Map<System, Partial<Record<Kind, Figures>>>;
+
+/** One workload of `system` in every round that measured it. */
+const series = (rounds: Round[], system: System | undefined, kind: Kind): Figures[] =>
+  rounds.map((x) => (system ? x.get(system)?.[kind] : undefined)).filter((f): f is Figures => f !== undefined);
+
+/** `system`'s throughput over `base`'s, same workload, in every round that measured both. */
+const perRound = (rounds: Round[], system: System, base: System | undefined, kind: Kind): number[] => rounds.flatMap((x) => {
+  const [a, b] = [x.get(system)?.[kind]?.rps ?? Number.NaN, (base ? x.get(base)?.[kind]?.rps : undefined) ?? Number.NaN];
+  return Number.isFinite(a) && Number.isFinite(b) && b > 0 ? [a / b] : [];
+});
 
 /** Starts a system, or says why it is left out. */
 async function tryStart(what: string, startIt: () => Promise<System | undefined>): Promise<System | undefined> {
@@ -408,6 +234,30 @@ async function tryStart(what: string, startIt: () => Promise<System | undefined>
     console.log(`${what} failed to start: ${(err as Error).message}`);
     return undefined;
   }
+}
+
+/** Every round: each workload of every system that has it, back to back, the order rotated by the round number. */
+async function measureRounds(systems: System[]): Promise<Round[]> {
+  const rounds: Round[] = [];
+  // Filled in the first round (not rotated): systems whose measure() says they have no such workload.
+  const lacks: Record<Kind, Set<System>> = { get: new Set(), put: new Set() };
+  for (let round = 0; round < ROUNDS; round++) {
+    const figures: Round = new Map(systems.map((x) => [x, {}]));
+    for (const kind of KINDS) {
+      const these = systems.filter((x) => !lacks[kind].has(x));
+      for (let i = 0; i < these.length; i++) {
+        const system = these[(i + round) % these.length];
+        const f = await system.measure(kind).catch((err: Error) => {
+          console.log(`${system.name} ${kind.toUpperCase()} failed in round ${round + 1}: ${err.message}`);
+          return null;
+        });
+        if (f === undefined) lacks[kind].add(system);
+        else if (f) figures.get(system)![kind] = f;
+      }
+    }
+    rounds.push(figures);
+  }
+  return rounds;
 }
 
 async function main(): Promise<void> {
@@ -431,55 +281,48 @@ async function main(): Promise<void> {
   }
   const systems = [...ours.values(), e, r, ...bare.values()].filter((x): x is System => x !== undefined);
 
-  const rounds = new Map<System, Result[]>(systems.map((x) => [x, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    // Each round starts with a different system, so none is always measured first or last.
-    const order = systems.map((_, i) => systems[(i + round) % systems.length]);
-    for (const system of order) {
-      const res = await system.round().catch((err: Error) => void console.log(`${system.name} failed in round ${round + 1}: ${err.message}`));
-      if (res) rounds.get(system)!.push(res);
-    }
-  }
+  const rounds = await measureRounds(systems);
   const notes: string[] = [];
   for (const system of systems) if (system.finish) notes.push(await system.finish());
 
-  /** The median figures of one workload of `system`, and a line listing its rounds. */
-  const figures = (system: System | undefined, workload: 'get' | 'put'): Figures | undefined => {
-    const got = system ? rounds.get(system)!.map((x) => x[workload]).filter((f): f is Figures => f !== undefined) : [];
-    return got.length > 0 ? medianOf(got) : undefined;
-  };
+  const label = (system: System, kind: Kind) => `${system.name} ${kind === 'get' ? 'GET' : system === r ? 'SET' : 'PUT'}`;
+
+  const setup = (workers: number) => (workers === 1 ? '1 process' : `--workers ${workers}`);
+  type Vs = { etcd?: number; redis?: number };
+  const rows: Array<{ name: string; system: System; kind: Kind; target: (vs: Vs) => string }> = [
+    ...[...ours].map(([workers, system]) => ({ name: `GET one key (${setup(workers)})`, system, kind: 'get' as const, target: (vs: Vs) => `>= 0.5x Redis: ${verdict(vs.redis, 0.5)}` })),
+    ...[...ours].map(([workers, system]) => ({ name: `PUT ~200 B doc, durable (${setup(workers)})`, system, kind: 'put' as const, target: (vs: Vs) => `>= 2x etcd: ${verdict(vs.etcd, 2)}` })),
+    ...[...bare].map(([processes, system]) => ({ name: `bare node:http constant 200 B (${processes === 1 ? '1 process' : `${processes} processes`}; node:http ceiling)`, system, kind: 'get' as const, target: () => 'context only' })),
+  ];
+
   console.log('');
   console.log('Rounds (req/s, in the order measured):');
   for (const system of systems) {
-    for (const workload of ['get', 'put'] as const) {
-      const got = rounds.get(system)!.map((x) => x[workload]).filter((f): f is Figures => f !== undefined);
-      if (got.length > 0) console.log(`  ${system.name} ${workload === 'get' ? 'GET' : system === r ? 'SET' : 'PUT'}: ${got.map((f) => fmt(f.rps)).join(', ')}`);
+    for (const kind of KINDS) {
+      const got = series(rounds, system, kind);
+      if (got.length > 0) console.log(`  ${label(system, kind)}: ${got.map((f) => fmt(f.rps)).join(', ')}`);
+    }
+  }
+  console.log('Per-round ratios (req/s over req/s of the same round):');
+  for (const { system, kind } of rows) {
+    for (const base of [e, r]) {
+      const ratios = perRound(rounds, system, base, kind);
+      if (base && ratios.length > 0) console.log(`  ${label(system, kind)} / ${label(base, kind)} per round: ${ratios.map((x) => x.toFixed(2)).join(', ')}`);
     }
   }
 
-  const eg = figures(e, 'get');
-  const ep = figures(e, 'put');
-  const rg = figures(r, 'get');
-  const rp = figures(r, 'put');
   console.log('');
-  console.log(`Generator: ${GENERATOR === 'wrk' ? 'wrk' : 'autocannon'} (HTTP), redis-benchmark (Redis); each figure the median of its rounds`);
+  console.log(`Generator: ${GENERATOR === 'wrk' ? 'wrk' : 'autocannon'} (HTTP), redis-benchmark (Redis). Each round measures every system's GET back to back, then every system's PUT, the order rotated each round.`);
+  console.log('req/s: the median of that system\'s rounds. vs etcd, vs Redis and the targets: the median of the per-round ratios, each from one round\'s two figures, measured seconds apart.');
   console.log('');
   console.log('| workload | KoruDelta req/s | p50 / p99 ms | errors | etcd req/s | Redis req/s | vs etcd | vs Redis | target |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
-  const row = (name: string, k: Figures, et: Figures | undefined, rd: Figures | undefined, target: string) =>
-    console.log(`| ${name} | ${fmt(k.rps)} | ${fmt(k.p50, 2)} / ${fmt(k.p99, 2)} | ${k.errors} | ${fmt(et?.rps ?? Number.NaN)} | ${fmt(rd?.rps ?? Number.NaN)} | ${ratio(k.rps, et?.rps)} | ${ratio(k.rps, rd?.rps)} | ${target} |`);
-  const setup = (workers: number) => (workers === 1 ? '1 process' : `--workers ${workers}`);
-  for (const [workers, k] of ours) {
-    const g = figures(k, 'get');
-    if (g) row(`GET one key (${setup(workers)})`, g, eg, rg, `>= 0.5x Redis: ${verdict(g.rps, rg?.rps, 0.5)}`);
-  }
-  for (const [workers, k] of ours) {
-    const p = figures(k, 'put');
-    if (p) row(`PUT ~200 B doc, durable (${setup(workers)})`, p, ep, rp, `>= 2x etcd: ${verdict(p.rps, ep?.rps, 2)}`);
-  }
-  for (const [processes, b] of bare) {
-    const g = figures(b, 'get');
-    if (g) row(`bare node:http constant 200 B (${processes === 1 ? '1 process' : `${processes} processes`}; node:http ceiling)`, g, eg, rg, 'context only');
+  for (const { name, system, kind, target } of rows) {
+    const k = medianOf(series(rounds, system, kind));
+    if (!k) continue;
+    const vs = { etcd: median(perRound(rounds, system, e, kind)), redis: median(perRound(rounds, system, r, kind)) };
+    const [et, rd] = [medianOf(series(rounds, e, kind)), medianOf(series(rounds, r, kind))];
+    console.log(`| ${name} | ${fmt(k.rps)} | ${fmt(k.p50, 2)} / ${fmt(k.p99, 2)} | ${k.errors} | ${fmt(et?.rps ?? Number.NaN)} | ${fmt(rd?.rps ?? Number.NaN)} | ${times(vs.etcd)} | ${times(vs.redis)} | ${target(vs)} |`);
   }
   console.log('');
   for (const note of notes) console.log(note);
@@ -493,6 +336,6 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  for (const c of children) await stop(c);
+  await stopAll();
   rmSync(work, { recursive: true, force: true });
 }
