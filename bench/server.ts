@@ -205,7 +205,8 @@ async function bareNode(processes: number): Promise<System> {
 // ---- report ---------------------------------------------------------------------------------
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
-const times = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(2)}x`);
+// Three decimals: a ratio just under a target must not print as the target itself.
+const times = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(3)}x`);
 const verdict = (x: number | undefined, target: number) => (x === undefined ? 'n/a' : x >= target ? 'met' : 'NOT met');
 /** The middle value (the upper one of an even count); undefined for none. */
 const median = (xs: number[]): number | undefined => (xs.length === 0 ? undefined : [...xs].sort((x, y) => x - y)[xs.length >> 1]);
@@ -307,7 +308,7 @@ async function main(): Promise<void> {
   for (const { system, kind } of rows) {
     for (const base of [e, r]) {
       const ratios = perRound(rounds, system, base, kind);
-      if (base && ratios.length > 0) console.log(`  ${label(system, kind)} / ${label(base, kind)} per round: ${ratios.map((x) => x.toFixed(2)).join(', ')}`);
+      if (base && ratios.length > 0) console.log(`  ${label(system, kind)} / ${label(base, kind)} per round: ${ratios.map((x) => x.toFixed(3)).join(', ')}`);
     }
   }
 
