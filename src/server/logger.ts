@@ -63,10 +63,11 @@ function hookExit(): void {
  * Request lines on their way to the destination, passed on together at most LINE_DELAY_MS after
  * the first of them, or as soon as LINE_BATCH_CHARS have gathered. pino's asynchronous destination
  * starts a file write (a thread-pool round trip and a wake-up of the server's thread) whenever the
- * previous one has finished, which on a busy server is every few requests: measured with two
- * server processes sharing two cores with the load generator, request lines cost about 15% of the
- * GET throughput that way. Lines keep their order and their own timestamps; other log lines are
- * written at once, so a request's line can follow lines logged after it by up to LINE_DELAY_MS.
+ * previous one has finished, which on a busy server is every few requests, and keeps its own
+ * bookkeeping per line. Measured here: a request line cost about 4.7 µs written straight to the
+ * destination and 1.5 µs through this buffer. Lines keep their order and their own timestamps;
+ * other log lines are written at once, so a request's line can follow lines logged after it by up
+ * to LINE_DELAY_MS.
  */
 class LineBuffer {
   #text = '';
