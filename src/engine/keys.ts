@@ -15,7 +15,7 @@
  * `75 73 65 72 73 00 62 6f 62 00 | 00 06 27 49 1c 8c 00 01 | <16 bytes of versionId>`.
  */
 
-import { allocCodec } from './buffer-codec.js';
+import { allocCodec, codec } from '../storage/buffer-codec.js';
 
 export const BUCKETS = ['heads', 'versions', 'changes', 'blobs', 'meta', 'aux'] as const;
 
@@ -81,14 +81,14 @@ export function versionLowerBound(namespace: string, key: string, micros: number
 
 /** Splits a heads key back into its namespace and key. */
 export function splitHeadKey(bytes: Uint8Array): { namespace: string; key: string } {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const b = codec(bytes);
   const sep = b.indexOf(SEP);
   return { namespace: b.toString('utf8', 0, sep), key: b.toString('utf8', sep + 1) };
 }
 
 /** Splits a versions key into namespace, key and timestamp. */
 export function splitVersionKey(bytes: Uint8Array): { namespace: string; key: string; micros: number } {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const b = codec(bytes);
   const head = splitHeadKey(b.subarray(0, b.length - 25));
   return { ...head, micros: readU64(b, b.length - 24) };
 }
@@ -99,7 +99,7 @@ export function splitVersionKey(bytes: Uint8Array): { namespace: string; key: st
  * holding a single key is one key.
  */
 export function splitVersionKeys(bytes: Uint8Array): Buffer[] {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const b = codec(bytes);
   const keys: Buffer[] = [];
   for (let at = 0; at < b.length;) {
     const keyEnd = b.indexOf(SEP, b.indexOf(SEP, at) + 1);
@@ -108,10 +108,6 @@ export function splitVersionKeys(bytes: Uint8Array): Buffer[] {
     at = keyEnd + 25;
   }
   return keys;
-}
-
-export function metaKey(name: string): string {
-  return name;
 }
 
 /** Smallest key above every key starting with `prefix`. */

@@ -1,5 +1,5 @@
 import type { StoreReader, WriteTxn } from '../storage/store.js';
-import { metaKey, readU64, u64 } from './keys.js';
+import { readU64, u64 } from './keys.js';
 
 /** Engine state kept in the `meta` bucket: counters, the last sequence number and the clock. */
 export const META = {
@@ -14,14 +14,13 @@ export const META = {
 } as const;
 
 export function readNumber(reader: StoreReader, name: string): number {
-  return reader.read('meta', metaKey(name), readFirstU64) ?? 0;
+  // Meta keys are their names (the store encodes a string key as UTF-8).
+  return reader.read('meta', name, readU64) ?? 0;
 }
 
-const readFirstU64 = (b: Uint8Array): number => readU64(b);
-
 export function writeNumber(txn: WriteTxn, name: string, n: number): void {
-  if (n === 0 && name.startsWith(META.nsPrefix)) txn.del('meta', metaKey(name));
-  else txn.put('meta', metaKey(name), u64(n));
+  if (n === 0 && name.startsWith(META.nsPrefix)) txn.del('meta', name);
+  else txn.put('meta', name, u64(n));
 }
 
 /** Accumulates counter changes during a transaction and writes each counter once at the end. */

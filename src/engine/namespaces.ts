@@ -1,10 +1,10 @@
 import type { StoreReader } from '../storage/store.js';
-import { metaKey, namespacePrefix, prefixEnd, splitHeadKey } from './keys.js';
+import { namespacePrefix, prefixEnd, splitHeadKey } from './keys.js';
 import { META, readNumber } from './meta.js';
 
 /** Namespaces with live keys and their live key counts, sorted (from the per-namespace counters). */
 export function namespaceCounts(reader: StoreReader): Array<{ namespace: string; keyCount: number }> {
-  const prefix = Buffer.from(metaKey(META.nsPrefix), 'utf8');
+  const prefix = Buffer.from(META.nsPrefix, 'utf8');
   const out: Array<{ namespace: string; keyCount: number }> = [];
   for (const { key } of reader.range('meta', { gte: prefix, lt: prefixEnd(prefix) })) {
     const name = Buffer.from(key).toString('utf8');

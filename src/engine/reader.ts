@@ -1,7 +1,7 @@
 import { CorruptedError, fullKey } from '../errors.js';
 import type { StoreReader } from '../storage/store.js';
 import { blobKey } from './blobs.js';
-import { codec } from './buffer-codec.js';
+import { codec } from '../storage/buffer-codec.js';
 import {
   headKey, namespacePrefix, prefixEnd, readU64, splitVersionKey, splitVersionKeys, u64, versionLowerBound,
   versionKey, versionPrefix, versionUpperBound,

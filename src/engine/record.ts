@@ -1,4 +1,4 @@
-import { allocCodec, codec } from './buffer-codec.js';
+import { allocCodec, codec } from '../storage/buffer-codec.js';
 
 /**
  * The stored form of a version, a fixed binary layout read without a general-purpose decoder

@@ -2,7 +2,7 @@ import { KeyNotFoundError, StorageFullError, fullKey } from '../errors.js';
 import { StoreFullError, type Store, type WriteTxn } from '../storage/store.js';
 import type { HybridClock } from './clock.js';
 import { blobKey } from './blobs.js';
-import { headKey, u64, versionKey, metaKey } from './keys.js';
+import { headKey, u64, versionKey } from './keys.js';
 import { CounterDeltas, META, readNumber } from './meta.js';
 import { decodeRecord, encodeRecord, type StoredVersion } from './record.js';
 import { NULL_HASH, type EncodedValue } from './value.js';
@@ -190,8 +190,8 @@ export class WritePath {
     if (state.changed.length > 0) txn.put('changes', u64(firstSeq), state.changed.length === 1 ? state.changed[0] : Buffer.concat(state.changed));
     counters.add(META.versions, state.versions);
     counters.flush(txn);
-    txn.put('meta', metaKey(META.seq), u64(state.seq));
-    txn.put('meta', metaKey(META.clock), u64(state.clock));
+    txn.put('meta', META.seq, u64(state.seq));
+    txn.put('meta', META.clock, u64(state.clock));
     return applied;
   }
 

@@ -63,9 +63,9 @@ const BARE_CR_LF = /\r(?!\n)|(?<!\r)\n/;
  * a method other than GET and PUT, a GET with a body, a PUT whose body is not all in the read that
  * holds its head (or has no `content-length`), `transfer-encoding`, `connection` other than
  * keep-alive, `upgrade`, `expect`, HTTP/1.0, a head split across reads or too long, bytes llhttp
- * would refuse, a missing `host`, or an answer's refusal. node:http then sees an ordinary connection whose next
- * request is the first one not answered here, so every behaviour (errors, limits, timeouts,
- * closing) is node:http's own. Only the shapes above are parsed here, and only to decide that.
+ * would refuse, a missing `host`, or an answer's refusal. node:http then sees an ordinary
+ * connection whose next request is the first one not answered here, so every behaviour (errors,
+ * limits, timeouts, closing) is node:http's own. Only the shapes above are parsed here, and only to decide that.
  */
 export function installRawFront(server: Server, options: RawFrontOptions): RawFront {
   // node:http accepts connections through its own 'connection' listener; take it over and call it
@@ -199,7 +199,7 @@ function parseHead(head: string, socket: Socket): { req: RawRequest; bodyBytes: 
         host = true;
         break;
       case 'x-request-id':
-        // Echoed in the response head, which is written as UTF-8 here (node:http writes latin1).
+        // Echoed in the response head, which is written byte for byte as ASCII (raw-response.ts).
         if (req.requestId !== undefined || !PRINTABLE.test(value)) return undefined;
         req.requestId = value;
         break;

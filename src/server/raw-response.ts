@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { allocCodec } from '../engine/buffer-codec.js';
+import { allocCodec } from '../storage/buffer-codec.js';
 import type { RequestRecorder } from './request-log.js';
 
 // What the answers before routing (fast-get.ts, fast-put.ts) share: their options, the key route's

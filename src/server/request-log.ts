@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import { fixedRequestLineWriter, requestLineWriter, type RequestLine } from './logger.js';
 import type { ServerMetrics } from './metrics.js';
 
+/** Log lines give durations in milliseconds to two decimals. */
+const hundredths = (ms: number): number => Math.round(ms * 100) / 100;
+
 /** Route label of requests that matched no route, so unknown paths do not multiply metric series. */
 const UNMATCHED = '(unmatched)';
 
@@ -35,13 +38,13 @@ export class RequestRecorder {
     const line = fixedRequestLineWriter(this.#logger, method, route, status);
     return (reqId, durationMs) => {
       observe(durationMs / 1000);
-      line(reqId, Math.round(durationMs * 100) / 100);
+      line(reqId, hundredths(durationMs));
     };
   }
 
   record(reqId: string, method: string, route: string, status: number, durationMs: number): void {
     this.#metrics.observeRequest(method, route, status, durationMs / 1000);
-    this.#line(reqId, method, route, status, Math.round(durationMs * 100) / 100);
+    this.#line(reqId, method, route, status, hundredths(durationMs));
   }
 
   /** A request Fastify handled. */

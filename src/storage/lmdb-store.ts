@@ -5,6 +5,7 @@ import {
   type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
   StoreClosedError, StoreFullError, UnknownBucketError, halfOpen, compareBytes,
 } from './store.js';
+import { codec, type CodecBuffer } from './buffer-codec.js';
 
 export interface LmdbStoreOptions {
   /** Directory holding the database files; created if missing. */
@@ -17,23 +18,15 @@ export interface LmdbStoreOptions {
 /** Values are bytes; keys go through `keys` below. */
 type BinaryDb = Database<Buffer, Key>;
 
-function asBuffer(bytes: Bytes): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 const NOTHING: readonly Entry[] = Object.freeze([]);
-
-/** Node's UTF-8 encoder without `write`'s argument handling: string keys are encoded on every lookup. */
-interface Utf8Buffer extends Buffer {
-  utf8Write(text: string, offset: number, length: number): number;
-}
 
 /**
  * Keys as lmdb's `binary` key encoding takes them, plus strings (`Key`), encoded as UTF-8 straight
  * into lmdb's key buffer instead of into a buffer of their own first.
  */
 const keys = {
-  writeKey(key: Key, target: Utf8Buffer, start: number): number {
+  writeKey(key: Key, target: CodecBuffer, start: number): number {
     if (typeof key !== 'string') {
       target.set(key, start);
       return start + key.length;
@@ -206,7 +199,7 @@ export class LmdbStore implements Store {
       get: (bucket, key) => this.get(bucket, key),
       read: (bucket, key, use) => this.read(bucket, key, use),
       range: (bucket, options) => Array.from(scan(this.#db(bucket), options)),
-      put: (bucket, key, value) => void this.#db(bucket).putSync(key, asBuffer(value)),
+      put: (bucket, key, value) => void this.#db(bucket).putSync(key, codec(value)),
       del: (bucket, key) => void this.#db(bucket).removeSync(key),
     };
     let result: T;

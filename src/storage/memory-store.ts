@@ -3,6 +3,7 @@ import {
   type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
   StoreClosedError, UnknownBucketError, halfOpen,
 } from './store.js';
+import { codec } from './buffer-codec.js';
 
 // sorted-btree is CommonJS with its class on `default`; under NodeNext the import is the module object.
 const BTree = (sortedBtree as unknown as { default: typeof sortedBtree.default }).default;
@@ -14,7 +15,7 @@ const BTree = (sortedBtree as unknown as { default: typeof sortedBtree.default }
 type Tree = sortedBtree.default<string, Bytes>;
 const toKey = (key: Key): string => (typeof key === 'string'
   ? Buffer.from(key, 'utf8').toString('latin1')
-  : Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1'));
+  : codec(key).latin1Slice(0, key.length));
 const fromKey = (key: string): Bytes => Buffer.from(key, 'latin1');
 /** A copy that owns its memory (Buffer#slice would share it). */
 const copy = (bytes: Bytes): Bytes => new Uint8Array(bytes);
