@@ -14,10 +14,12 @@
  * `redis-benchmark`; otherwise autocannon (JavaScript), which on a 2-core machine takes most of a
  * core itself and so caps every HTTP figure well below what the server can do. Redis is always
  * measured with `redis-benchmark` (`-t get` for GET, `-t set` for PUT, run separately). A bare
- * `node:http` server answering a constant 200-byte JSON is measured too: the ceiling of a server
- * built on node:http on this machine with this generator. KoruDelta answers GETs and PUTs of a key
- * on the raw connection, without node:http (see src/server/raw-front.ts), so its GET rows can exceed
- * that row.
+ * `node:http` server is measured too. Its GET answers a constant 200-byte JSON: the ceiling of a
+ * server built on node:http on this machine with this generator. KoruDelta answers GETs and PUTs of
+ * a key on the raw connection, without node:http (see src/server/raw-front.ts), so its GET rows can
+ * exceed that row. Its PUT writes the body as a head and a version record with raw `lmdb`, durably:
+ * the floor for any LMDB store that keeps history and acknowledges only flushed commits, printed
+ * with KoruDelta's PUT as a ratio to it.
  *
  * KoruDelta is measured as one process and with `--workers 2` (node:cluster, one port), and so is
  * the bare node:http server: on a 2-core machine the load generator shares the cores, so these say
@@ -40,6 +42,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync }
 import { connect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { CONNECTIONS, GENERATOR, THREADS, load, type Figures, type LoadSettings, type Workload } from './load.js';
 import { announced, freePort, has, start, stop, stopAll, waitFor } from './processes.js';
 
@@ -73,6 +76,11 @@ interface System {
 const putRequests = (path: (i: number) => string, body: (i: number) => string) =>
   Array.from({ length: KEYS }, (_, i) => ({ path: path(i), body: body(i) }));
 
+/** KoruDelta's PUT workload: a document to each of KEYS keys in turn (the bare server's PUT takes the same requests). */
+const putWorkload = (url: string): Workload => ({
+  url, method: 'PUT', headers: JSON_HEADERS, requests: putRequests((i) => `/api/v1/bench/doc-${i}`, () => `{"value":${DOC_JSON}}`),
+});
+
 function build(): void {
   const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('npm run build failed');
@@ -92,7 +100,7 @@ async function koruDelta(workers: number): Promise<System> {
   await fetch(`${url}/api/v1/bench/doc`, { method: 'PUT', headers: JSON_HEADERS, body: `{"value":${DOC_JSON}}` });
   const workloads: Record<Kind, Workload> = {
     get: { url, method: 'GET', requests: [{ path: '/api/v1/bench/doc' }] },
-    put: { url, method: 'PUT', headers: JSON_HEADERS, requests: putRequests((i) => `/api/v1/bench/doc-${i}`, () => `{"value":${DOC_JSON}}`) },
+    put: putWorkload(url),
   };
   return {
     name: `KoruDelta --workers ${workers}`,
@@ -168,8 +176,13 @@ async function redis(): Promise<System | undefined> {
 }
 
 /**
- * A minimal node:http server answering a fixed 200-byte JSON: the ceiling of node:http here. With
- * `processes` > 1, that many node:cluster workers share the port, as `kdelta serve --workers` does.
+ * A minimal node:http server. GET answers a fixed 200-byte JSON: the ceiling of node:http here.
+ * PUT is the floor of a durable versioned write on LMDB: the body goes, unparsed, into a head record
+ * and a version record (the least a store with history writes), through raw `lmdb` with the same
+ * durability as KoruDelta (overlapping sync off: a put resolves once its commit is flushed; lmdb
+ * commits each event-loop turn's puts together), and the answer is a fixed small JSON. With
+ * `processes` > 1, that many node:cluster workers share the port and the database, as
+ * `kdelta serve --workers` does.
  */
 async function bareNode(processes: number): Promise<System> {
   const body = JSON.stringify({ namespace: 'bench', key: 'doc', value: { note: 'y'.repeat(93) }, versionId: 'v'.repeat(20), deleted: false });
@@ -183,9 +196,29 @@ async function bareNode(processes: number): Promise<System> {
       }
       process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers)) w.process.kill(); process.exit(0); });
     } else {
+      const { open } = require(${JSON.stringify(createRequire(import.meta.url).resolve('lmdb'))});
+      const env = open({ path: ${JSON.stringify(join(work, `bare-${processes}-lmdb`))}, overlappingSync: false });
+      const heads = env.openDB({ name: 'heads', encoding: 'binary' });
+      const versions = env.openDB({ name: 'versions', encoding: 'binary' });
+      let n = 0;
       const s = require('node:http').createServer((req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-        res.end(body);
+        if (req.method !== 'PUT') {
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+          res.end(body);
+          return;
+        }
+        const chunks = [];
+        req.on('data', (c) => chunks.push(c));
+        req.on('end', () => {
+          const value = Buffer.concat(chunks);
+          heads.put(req.url, value);
+          // Versions of a key sort together, oldest first, as a store with history keeps them.
+          const version = req.url + '\\u0000' + String(Date.now() * 1000 + (n++ % 1000)).padStart(16, '0') + process.pid;
+          versions.put(version, value).then(() => {
+            res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': 11 });
+            res.end('{"ok":true}');
+          }, (err) => { res.writeHead(500); res.end(String(err)); });
+        });
       });
       s.keepAliveTimeout = 65000;
       s.listen(0, '127.0.0.1', () => { if (processes === 1) console.log('Listening on http://127.0.0.1:' + s.address().port); });
@@ -198,7 +231,7 @@ async function bareNode(processes: number): Promise<System> {
   const url = await announced(child, /Listening on (\S+)/, 'bare node:http');
   return {
     name: `bare node:http (${processes === 1 ? '1 process' : `${processes} processes`})`,
-    measure: async (kind) => (kind === 'get' ? load({ url, method: 'GET', requests: [{ path: '/' }] }, settings) : undefined),
+    measure: (kind) => load(kind === 'get' ? { url, method: 'GET', requests: [{ path: '/' }] } : putWorkload(url), settings),
   };
 }
 
@@ -276,7 +309,7 @@ async function main(): Promise<void> {
   const e = await tryStart('etcd', etcd);
   const r = await tryStart('Redis', redis);
   const bare = new Map<number, System>();
-  for (const processes of new Set([1, Math.max(...WORKERS)])) {
+  for (const processes of new Set([1, ...WORKERS])) {
     const b = await tryStart(`bare node:http (${processes} processes)`, () => bareNode(processes));
     if (b) bare.set(processes, b);
   }
@@ -294,6 +327,7 @@ async function main(): Promise<void> {
     ...[...ours].map(([workers, system]) => ({ name: `GET one key (${setup(workers)})`, system, kind: 'get' as const, target: (vs: Vs) => `>= 0.5x Redis: ${verdict(vs.redis, 0.5)}` })),
     ...[...ours].map(([workers, system]) => ({ name: `PUT ~200 B doc, durable (${setup(workers)})`, system, kind: 'put' as const, target: (vs: Vs) => `>= 2x etcd: ${verdict(vs.etcd, 2)}` })),
     ...[...bare].map(([processes, system]) => ({ name: `bare node:http constant 200 B (${processes === 1 ? '1 process' : `${processes} processes`}; node:http ceiling)`, system, kind: 'get' as const, target: () => 'context only' })),
+    ...[...bare].map(([processes, system]) => ({ name: `bare node:http + raw lmdb PUT, durable, head + version record (${processes === 1 ? '1 process' : `${processes} processes`}; floor)`, system, kind: 'put' as const, target: () => 'context only' })),
   ];
 
   console.log('');
@@ -326,11 +360,18 @@ async function main(): Promise<void> {
     console.log(`| ${name} | ${fmt(k.rps)} | ${fmt(k.p50, 2)} / ${fmt(k.p99, 2)} | ${k.errors} | ${fmt(et?.rps ?? Number.NaN)} | ${fmt(rd?.rps ?? Number.NaN)} | ${times(vs.etcd)} | ${times(vs.redis)} | ${target(vs)} |`);
   }
   console.log('');
+  // How close each KoruDelta PUT comes to the floor of a durable write on LMDB with the same number of processes.
+  for (const [workers, system] of ours) {
+    const floor = bare.get(workers);
+    const ratios = floor ? perRound(rounds, system, floor, 'put') : [];
+    if (ratios.length > 0) console.log(`KoruDelta PUT (${setup(workers)}) / the bare raw-lmdb PUT floor: ${times(median(ratios))} (per round: ${ratios.map((x) => x.toFixed(3)).join(', ')})`);
+  }
   for (const note of notes) console.log(note);
   if (!e) console.log('etcd not installed (Debian: etcd-server): its column is empty.');
   if (!r) console.log('redis-server / redis-benchmark not installed (Debian: redis-server, redis-tools): its column is empty.');
   console.log('Targets (issue 5): GET >= 0.5x Redis, durable PUT >= 2x etcd. Redis runs in memory (no fsync); etcd and KoruDelta fsync every commit (group commit).');
-  console.log('The bare node:http rows are a constant response from a one-line server: no routing, no database, no logging. KoruDelta answers GETs and PUTs of a key before node:http, on the raw connection.');
+  console.log('The bare node:http GET rows are a constant response from a one-line server: no routing, no database, no logging. KoruDelta answers GETs and PUTs of a key before node:http, on the raw connection.');
+  console.log('The bare PUT rows store the unparsed body as a head and a version record through raw lmdb, durably (no validation, hashing, version chain or log): no LMDB-backed store that keeps history and acknowledges only flushed commits writes faster on this disk.');
   console.log('--workers n runs n server processes behind one port (node:cluster); the load generator runs on the same cores.');
 }
 
