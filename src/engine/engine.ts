@@ -26,6 +26,9 @@ const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 * 1024;
 /** Listener of local commits; upper layers (events, views) attach here. */
 export type CommitListener = (writes: readonly CommittedWrite[]) => void;
 
+/** A current version as a read found it: a cache entry, or a record read for this call alone. */
+type LoadedHead = Pick<CachedHead, 'version' | 'value'> & { timestamp?: string };
+
 export function toVersioned(namespace: string, key: string, v: StoredVersion, value: JsonValue): VersionedValue {
   return {
     namespace, key, value: v.deleted ? null : value, versionId: v.versionId, contentHash: v.contentHash,
@@ -177,7 +180,7 @@ export class Engine {
     // Only validated names ever enter the cache, so a hit needs no validation (the hot path).
     const caching = !this.#cache.disabled;
     const cached = caching && typeof namespace === 'string' && typeof key === 'string' ? this.#cache.lookup(namespace, key) : undefined;
-    let current = cached;
+    let current: LoadedHead | undefined = cached;
     if (!current) {
       checkNamespace(namespace);
       checkKey(namespace, key);
@@ -187,10 +190,15 @@ export class Engine {
     if (v.deleted) throw this.#notFound(namespace, key);
     // A value fresh from the store that the cache did not keep is already the caller's own.
     const value = caching ? cloneJson(current.value) : current.value;
-    current.timestamp ??= formatMicros(v.micros);
+    // Kept on cache entries only: adding it to a one-off record would change that object's shape.
+    let timestamp = current.timestamp;
+    if (timestamp === undefined) {
+      timestamp = formatMicros(v.micros);
+      if (caching) current.timestamp = timestamp;
+    }
     return {
       namespace, key, value, versionId: v.versionId, contentHash: v.contentHash,
-      timestamp: current.timestamp, previousVersion: v.parents[0] ?? null, deleted: false,
+      timestamp, previousVersion: v.parents[0] ?? null, deleted: false,
     };
   }
 
@@ -372,11 +380,11 @@ export class Engine {
   }
 
   /** Reads the current version from the store (verifying it) and caches it. */
-  #load(namespace: string, key: string, caching: boolean): CachedHead {
+  #load(namespace: string, key: string, caching: boolean): LoadedHead {
     const found = this.#reader.current(namespace, key);
     if (!found) throw this.#notFound(namespace, key);
     if (!caching) return found;
-    const entry = { version: found.version, value: found.value };
+    const entry: CachedHead = { version: found.version, value: found.value, timestamp: undefined };
     this.#cache.remember(namespace, key, entry, found.size);
     return entry;
   }

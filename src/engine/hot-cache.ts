@@ -11,7 +11,7 @@ export interface CachedHead {
   version: StoredVersion;
   value: JsonValue;
   /** `version.micros` formatted, kept so a hit does no date formatting. */
-  timestamp?: string;
+  timestamp: string | undefined;
 }
 
 const id = (namespace: string, key: string): string => `${namespace}\u0000${key}`;
@@ -59,7 +59,7 @@ export class HotCache {
   committed(writes: readonly CommittedWrite[]): void {
     if (this.#lru === undefined) return;
     for (const w of writes) {
-      if (w.isHead) this.remember(w.namespace, w.key, { version: w.version, value: w.value }, w.bytes);
+      if (w.isHead) this.remember(w.namespace, w.key, { version: w.version, value: w.value, timestamp: undefined }, w.bytes);
       else this.#lru.delete(id(w.namespace, w.key));
     }
     if (writes[0].version.seq === this.#knownSeq + 1) this.#knownSeq = writes[writes.length - 1].version.seq;

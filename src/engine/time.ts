@@ -87,16 +87,20 @@ export function toMicros(input: TimeInput, now: () => number = Date.now): number
 }
 
 let cachedSecond = NaN;
+/** The formatted second of `cachedSecond`, with the decimal point. */
 let cachedPrefix = '';
+/** "000" to "999": the fraction is written from two table lookups, not a number-to-string conversion. */
+const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
-/** `2026-11-25T20:05:05.123456Z` for epoch microseconds. */
+/** `2026-11-25T20:05:05.123456Z` for epoch microseconds (an integer). */
 export function formatMicros(micros: number): string {
   const second = Math.floor(micros / 1e6);
   // Formatting a Date is the slow part; versions read together mostly share their second.
   if (second !== cachedSecond) {
     cachedSecond = second;
-    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+    cachedPrefix = `${new Date(second * 1000).toISOString().slice(0, 19)}.`;
   }
-  // 1e6 + fraction always has 7 digits: dropping the 1 zero-pads to 6, cheaper than padStart.
-  return `${cachedPrefix}.${String(micros - second * 1e6 + 1e6).slice(1)}Z`;
+  const fraction = micros - second * 1e6;
+  const millis = Math.floor(fraction / 1000);
+  return cachedPrefix + DIGITS3[millis] + DIGITS3[fraction - millis * 1000] + 'Z';
 }
