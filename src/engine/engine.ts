@@ -27,7 +27,7 @@ const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 * 1024;
 export type CommitListener = (writes: readonly CommittedWrite[]) => void;
 
 /** A current version as a read found it: a cache entry, or a record read for this call alone. */
-type LoadedHead = Pick<CachedHead, 'version' | 'value'> & { timestamp?: string };
+type LoadedHead = Pick<CachedHead, 'head' | 'value'> & { timestamp?: string };
 
 export function toVersioned(namespace: string, key: string, v: StoredVersion, value: JsonValue): VersionedValue {
   return {
@@ -186,7 +186,7 @@ export class Engine {
       checkKey(namespace, key);
       current = this.#load(namespace, key, caching);
     }
-    const v = current.version;
+    const v = current.head;
     if (v.deleted) throw this.#notFound(namespace, key);
     // A value fresh from the store that the cache did not keep is already the caller's own.
     const value = caching ? cloneJson(current.value) : current.value;
@@ -198,7 +198,7 @@ export class Engine {
     }
     return {
       namespace, key, value, versionId: v.versionId, contentHash: v.contentHash,
-      timestamp, previousVersion: v.parents[0] ?? null, deleted: false,
+      timestamp, previousVersion: v.previousVersion, deleted: false,
     };
   }
 
@@ -207,7 +207,7 @@ export class Engine {
     checkNamespace(namespace);
     checkKey(namespace, key);
     const hit = this.#cache.lookup(namespace, key);
-    if (hit) return !hit.version.deleted;
+    if (hit) return !hit.head.deleted;
     const head = this.#reader.head(namespace, key);
     return head !== undefined && !head.version.deleted;
   }
@@ -384,7 +384,7 @@ export class Engine {
     const found = this.#reader.current(namespace, key);
     if (!found) throw this.#notFound(namespace, key);
     if (!caching) return found;
-    const entry: CachedHead = { version: found.version, value: found.value, timestamp: undefined };
+    const entry: CachedHead = { head: found.head, value: found.value, timestamp: undefined };
     this.#cache.remember(namespace, key, entry, found.size);
     return entry;
   }

@@ -2,19 +2,23 @@ import { LRUCache } from 'lru-cache';
 import type { Store } from '../storage/store.js';
 import { META, readNumber } from './meta.js';
 import type { Reader } from './reader.js';
-import type { StoredVersion } from './record.js';
+import type { HeadFields, StoredVersion } from './record.js';
 import type { JsonValue } from './types.js';
 import type { CommittedWrite } from './write-path.js';
 
 /** A verified current version held in memory. Its value is private: callers get copies. */
 export interface CachedHead {
-  version: StoredVersion;
+  head: HeadFields;
   value: JsonValue;
   /** `version.micros` formatted, kept so a hit does no date formatting. */
   timestamp: string | undefined;
 }
 
 const id = (namespace: string, key: string): string => `${namespace}\u0000${key}`;
+
+const headFields = (v: StoredVersion): HeadFields => ({
+  versionId: v.versionId, contentHash: v.contentHash, previousVersion: v.parents[0] ?? null, micros: v.micros, deleted: v.deleted,
+});
 
 /**
  * Hot tier (F14): the most recently used current values, bounded by entries and by bytes.
@@ -59,7 +63,7 @@ export class HotCache {
   committed(writes: readonly CommittedWrite[]): void {
     if (this.#lru === undefined) return;
     for (const w of writes) {
-      if (w.isHead) this.remember(w.namespace, w.key, { version: w.version, value: w.value, timestamp: undefined }, w.bytes);
+      if (w.isHead) this.remember(w.namespace, w.key, { head: headFields(w.version), value: w.value, timestamp: undefined }, w.bytes);
       else this.#lru.delete(id(w.namespace, w.key));
     }
     if (writes[0].version.seq === this.#knownSeq + 1) this.#knownSeq = writes[writes.length - 1].version.seq;

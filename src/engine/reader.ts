@@ -6,7 +6,7 @@ import {
   headKey, namespacePrefix, prefixEnd, readU64, splitVersionKey, splitVersionKeys, u64, versionLowerBound,
   versionKey, versionPrefix, versionUpperBound,
 } from './keys.js';
-import { decodeRecord, inlineOffset, type DecodedRecord, type StoredVersion } from './record.js';
+import { decodeHead, decodeRecord, inlineOffset, type DecodedRecord, type HeadFields, type StoredVersion } from './record.js';
 import { sha256Hex } from './value.js';
 import type { JsonValue } from './types.js';
 
@@ -19,6 +19,9 @@ export interface ChangeEntry {
   /** The value's bytes when the record holds them (see `Reader.valueOf`). */
   inline?: Uint8Array;
 }
+
+/** What locating and checking a version's value takes. */
+type VersionRef = Pick<StoredVersion, 'versionId' | 'micros' | 'contentHash'>;
 
 export interface VersionRange {
   fromMicros?: number;
@@ -52,17 +55,17 @@ export class Reader {
    * The current version and its verified value, decoded straight from the store's own bytes
    * (no copy): the hot path of `get`.
    */
-  current(namespace: string, key: string): { version: StoredVersion; value: JsonValue; size: number } | undefined {
+  current(namespace: string, key: string): { head: HeadFields; value: JsonValue; size: number } | undefined {
     return this.store.read('heads', headKey(namespace, key), (bytes) => {
-      let record: DecodedRecord;
+      let decoded: ReturnType<typeof decodeHead>;
       try {
-        record = decodeRecord(bytes);
+        decoded = decodeHead(bytes);
       } catch (err) {
         throw corrupted(namespace, key, 'the head record cannot be decoded', err);
       }
-      const { version, inline } = record;
-      const value = version.deleted ? null : this.value(namespace, key, version, inline);
-      return { version, value, size: inline?.length ?? 64 };
+      const { head, inline } = decoded;
+      const value = head.deleted ? null : this.value(namespace, key, head, inline);
+      return { head, value, size: inline?.length ?? 64 };
     });
   }
 
@@ -70,7 +73,7 @@ export class Reader {
    * The verified value of `version`: from `inline` bytes when the caller has its record at hand,
    * else from the version record (small values) or the blob its hash names (large ones).
    */
-  value(namespace: string, key: string, version: StoredVersion, inline?: Uint8Array): JsonValue {
+  value(namespace: string, key: string, version: VersionRef, inline?: Uint8Array): JsonValue {
     if (inline) return this.#verified(namespace, key, version, inline);
     const vk = versionKey(namespace, key, version.micros, version.versionId);
     const fromRecord = this.store.read('versions', vk, (bytes) => {
@@ -93,7 +96,7 @@ export class Reader {
     return value;
   }
 
-  #verified(namespace: string, key: string, version: StoredVersion, bytes: Uint8Array): JsonValue {
+  #verified(namespace: string, key: string, version: VersionRef, bytes: Uint8Array): JsonValue {
     if (sha256Hex(bytes) !== version.contentHash) {
       throw corrupted(namespace, key, `the value of version ${version.versionId} does not match its content hash`);
     }

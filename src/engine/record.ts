@@ -59,20 +59,29 @@ export function encodeRecord(v: StoredVersion, inline?: Uint8Array): Buffer {
   return out;
 }
 
+/** Where a record's origin ends (its parent count follows), checking the record's format and size. */
+function originEndOf(b: Uint8Array): number {
+  if (b.length < FIXED + 2 || b[0] !== FORMAT) throw new RecordFormatError(`unknown or truncated record (format ${b[0]}, ${b.length} bytes)`);
+  return FIXED + b[114];
+}
+
+/** Where the parent ids end and the inline value starts (the record's length when there is none). */
+function idsEndOf(b: Uint8Array, originEnd: number): number {
+  const end = originEnd + 2 + 32 * ((b[originEnd] << 8) | b[originEnd + 1]);
+  if (end > b.length) throw new RecordFormatError('truncated record');
+  return end;
+}
+
 /** Where the inline value starts (the record's length when there is none). */
 export function inlineOffset(bytes: Uint8Array): number {
-  if (bytes.length < FIXED + 2 || bytes[0] !== FORMAT) throw new RecordFormatError(`unknown or truncated record (format ${bytes[0]}, ${bytes.length} bytes)`);
-  const originEnd = FIXED + bytes[114];
-  return originEnd + 2 + 32 * ((bytes[originEnd] << 8) | bytes[originEnd + 1]);
+  return idsEndOf(bytes, originEndOf(bytes));
 }
 
 export function decodeRecord(bytes: Uint8Array): DecodedRecord {
   const b = codec(bytes);
-  if (b.length < FIXED + 2 || b[0] !== FORMAT) throw new RecordFormatError(`unknown or truncated record (format ${b[0]}, ${b.length} bytes)`);
-  const originEnd = FIXED + b[114];
-  const count = (b[originEnd] << 8) | b[originEnd + 1];
-  const end = originEnd + 2 + 32 * count;
-  if (end > b.length) throw new RecordFormatError('truncated record');
+  const originEnd = originEndOf(b);
+  const end = idsEndOf(b, originEnd);
+  const count = (end - originEnd - 2) / 32;
   // Every id is ASCII: one decode of the whole id area, then substrings of it (cheap views in V8).
   const text = b.latin1Slice(18, end);
   const parents = new Array<string>(count);
@@ -87,4 +96,30 @@ export function decodeRecord(bytes: Uint8Array): DecodedRecord {
     seq: b.readDoubleBE(10),
   };
   return { version, inline: end < b.length ? b.subarray(end) : undefined };
+}
+
+/** What reading a current value needs of a record (`get`'s hot path): no origin, seq or parent list. */
+export interface HeadFields {
+  versionId: string;
+  contentHash: string;
+  /** The first parent: the version this one superseded. */
+  previousVersion: string | null;
+  micros: number;
+  deleted: boolean;
+}
+
+/** `decodeRecord` cut down to `HeadFields` and the inline bytes, with fewer objects made. */
+export function decodeHead(bytes: Uint8Array): { head: HeadFields; inline: Uint8Array | undefined } {
+  const b = codec(bytes);
+  const originEnd = originEndOf(b);
+  const end = idsEndOf(b, originEnd);
+  const ids = b.latin1Slice(18, 114);
+  const head: HeadFields = {
+    versionId: ids.slice(0, 32),
+    contentHash: ids.slice(32, 96),
+    previousVersion: end > originEnd + 2 ? b.latin1Slice(originEnd + 2, originEnd + 34) : null,
+    micros: b.readDoubleBE(2),
+    deleted: (b[1] & 1) === 1,
+  };
+  return { head, inline: end < b.length ? b.subarray(end) : undefined };
 }
