@@ -1,3 +1,4 @@
+import { microsText } from './time.js';
 import { sha256Hex } from './value.js';
 
 /**
@@ -6,5 +7,5 @@ import { sha256Hex } from './value.js';
  */
 export function versionIdOf(origin: string, namespace: string, key: string, micros: number, contentHash: string, deleted: boolean, parents: readonly string[]): string {
   // Names never contain control characters, so newlines separate the fields unambiguously.
-  return sha256Hex(`${origin}\n${namespace}\n${key}\n${micros}\n${contentHash}\n${deleted ? 1 : 0}\n${parents.join(',')}`).slice(0, 32);
+  return sha256Hex(`${origin}\n${namespace}\n${key}\n${microsText(micros)}\n${contentHash}\n${deleted ? 1 : 0}\n${parents.join(',')}`).slice(0, 32);
 }
