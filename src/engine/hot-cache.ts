@@ -21,10 +21,11 @@ const headFields = (v: StoredVersion): HeadFields => ({
 });
 
 /**
- * Hot tier (F14): the most recently used current values, bounded by entries and by bytes.
- * It holds only values already checked against their hash, and drops an entry whenever a write to
- * that key is seen: by this process at commit (`committed`), or by another process through the
- * change log (checked before a lookup, at most once per event-loop turn).
+ * Hot tier (F14): the most recently read current values, bounded by entries and by bytes.
+ * It holds only values already checked against their hash (or just written by this process), and
+ * never serves a superseded one: a write to a cached key by this process replaces its entry at
+ * commit (`committed`); one by another process drops it, seen through the change log (checked
+ * before a lookup, at most once per event-loop turn).
  */
 export class HotCache {
   readonly #lru?: LRUCache<string, CachedHead>;
