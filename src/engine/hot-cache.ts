@@ -10,7 +10,7 @@ import type { CommittedWrite } from './write-path.js';
 export interface CachedHead {
   head: HeadFields;
   value: JsonValue;
-  /** `version.micros` formatted, kept so a hit does no date formatting. */
+  /** `head.micros` formatted, kept so a hit does no date formatting. */
   timestamp: string | undefined;
 }
 
@@ -73,7 +73,7 @@ export class HotCache {
     for (const w of writes) {
       const k = id(w.namespace, w.key);
       if (!lru.has(k)) continue;
-      if (w.isHead) lru.set(k, { head: headFields(w.version), value: w.value, timestamp: undefined }, { size: Math.max(1, w.bytes) });
+      if (w.isHead) this.remember(w.namespace, w.key, { head: headFields(w.version), value: w.value, timestamp: undefined }, w.bytes);
       else lru.delete(k);
     }
     if (writes[0].version.seq === this.#knownSeq + 1) this.#knownSeq = writes[writes.length - 1].version.seq;

@@ -100,9 +100,13 @@ export function formatMicros(micros: number): string {
     cachedSecond = second;
     cachedPrefix = `${new Date(second * 1000).toISOString().slice(0, 19)}.`;
   }
-  const fraction = micros - second * 1e6;
-  const millis = Math.floor(fraction / 1000);
-  return cachedPrefix + DIGITS3[millis] + DIGITS3[fraction - millis * 1000] + 'Z';
+  return `${cachedPrefix}${sixDigits(micros - second * 1e6)}Z`;
+}
+
+/** An integer below 1,000,000 as six digits, zero-padded. */
+function sixDigits(n: number): string {
+  const thousands = Math.floor(n / 1000);
+  return DIGITS3[thousands] + DIGITS3[n - thousands * 1000];
 }
 
 let decimalSecond = NaN;
@@ -120,7 +124,5 @@ export function microsText(micros: number): string {
     decimalSecond = second;
     decimalPrefix = String(second);
   }
-  const fraction = micros - second * 1e6;
-  const millis = Math.floor(fraction / 1000);
-  return decimalPrefix + DIGITS3[millis] + DIGITS3[fraction - millis * 1000];
+  return decimalPrefix + sixDigits(micros - second * 1e6);
 }

@@ -77,7 +77,7 @@ export class GetCache {
 
   /** To be called after each commit of this process: the store's snapshot has moved on. */
   committed(): void {
-    this.#seq = undefined;
+    this.#forgetSeq();
   }
 
   #snapshotSeq(): number {
