@@ -25,11 +25,24 @@ const NOTHING: readonly Entry[] = Object.freeze([]);
  * Keys as lmdb's `binary` key encoding takes them, plus strings (`Key`), encoded as UTF-8 straight
  * into lmdb's key buffer instead of into a buffer of their own first.
  */
+const SHORT_KEY = 64;
+
 const keys = {
   writeKey(key: Key, target: CodecBuffer, start: number): number {
     if (typeof key !== 'string') {
       target.set(key, start);
       return start + key.length;
+    }
+    // Short ASCII keys (nearly all) are copied by a loop: a third of the cost of the native call.
+    const n = key.length;
+    if (n <= SHORT_KEY && start + n <= target.length) {
+      let at = start;
+      for (let i = 0; i < n; i++) {
+        const c = key.charCodeAt(i);
+        if (c > 0x7f) break;
+        target[at++] = c;
+      }
+      if (at === start + n) return at;
     }
     const room = target.length - start;
     const written = target.utf8Write(key, start, room);

@@ -88,6 +88,21 @@ export function storeSuite({ name, factory, reopen }: StoreSuiteOptions): void {
       await store.close();
     });
 
+    it('a string key of any length and script matches its UTF-8 bytes', async () => {
+      const store = await factory();
+      const texts = [63, 64, 65, 300].flatMap((n) => ['k'.repeat(n), `${'k'.repeat(n - 1)}\u00e9`, `\u00e9${'k'.repeat(n - 1)}`]);
+      await store.transaction((txn) => {
+        for (const t of texts) txn.put('a', b(t), b(`v:${t}`));
+      });
+      for (const t of texts) {
+        assert.equal(s(store.get('a', t)), `v:${t}`, `get ${t.length} characters`);
+        assert.equal(store.read('a', t, (bytes) => s(bytes)), `v:${t}`);
+      }
+      assert.equal(store.get('a', 'k'.repeat(62)), undefined);
+      assert.equal(store.get('a', `${'k'.repeat(63)}e`), undefined);
+      await store.close();
+    });
+
     it('a range without a lower bound starts at the lowest possible key', async () => {
       const store = await factory();
       await store.transaction((txn) => {
