@@ -188,6 +188,18 @@ describe('kdelta errors', () => {
     assert.match(fails(watchNothing, 2), /--all/);
   });
 
+  it('a namespace and key given as two words get the ns/key form as a hint', async () => {
+    const db = tmpDb();
+    const [set, get, plain] = await Promise.all([
+      kdelta(['-d', db, 'set', 'users', 'alice', '{"name": "Alice"}']),
+      kdelta(['get', 'users', 'alice', '--json']),
+      kdelta(['get', 'users/alice', 'extra']),
+    ]);
+    assert.equal(fails(set, 2), `error: too many arguments for 'set'. Expected 2 arguments but got 3.\nTry: kdelta -d ${db} set users/alice '{"name": "Alice"}'\n`);
+    assert.match(fails(get, 2), /\nTry: kdelta get users\/alice --json\n$/);
+    assert.doesNotMatch(fails(plain, 2), /Try:/);
+  });
+
   it('every command has --help with examples', async () => {
     const commands = ['set', 'get', 'delete', 'log', 'diff', 'list', 'status', 'query', 'view', 'view create', 'view list',
       'view refresh', 'view query', 'view delete', 'watch', 'export', 'import', 'verify', 'serve'];
