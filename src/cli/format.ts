@@ -51,15 +51,18 @@ export function formatMetadata(v: VersionedValue, style: Style): string[] {
   ];
 }
 
-/** `log`: newest first, as given. Tombstones show ` (deleted)` and no value. */
-export function formatHistory(versions: readonly VersionedValue[], style: Style): string[] {
+/**
+ * `log`: newest first, as given. Tombstones show ` (deleted)` and no value. `filters` names the
+ * options that narrowed the list (`--limit 5`), so its count does not read as the key's total.
+ */
+export function formatHistory(versions: readonly VersionedValue[], style: Style, filters: readonly string[] = []): string[] {
   const lines = [style.bold('History:'), ''];
   for (const v of versions) {
     lines.push(`  * ${style.cyan(v.timestamp)}${v.deleted ? style.red(' (deleted)') : ''}`);
     if (!v.deleted) lines.push(indent(pretty(v.value), 4));
     lines.push(style.dim(`    Version: ${v.versionId}`), '');
   }
-  lines.push(`  ${plural(versions.length, 'version')} total`);
+  lines.push(filters.length === 0 ? `  ${plural(versions.length, 'version')} total` : `  ${plural(versions.length, 'version')} shown (${filters.join(', ')})`);
   return lines;
 }
 

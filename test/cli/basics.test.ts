@@ -53,10 +53,10 @@ describe('kdelta set / get / delete / log / list / status', () => {
     const v2 = json<VersionedValue>(await k('set', 'users/bob', '2', '--json'));
     const del = ok(await k('delete', 'users/bob'));
     assert.match(del, /^OK\n {2}Deleted: users\/bob\n {2}Version: [0-9a-f]{32}\n {2}Timestamp: \S+\n$/);
-    const [log, history, limited, ranged, asJson, gone] = await Promise.all([
+    const [log, history, limited, ranged, asJson, gone, limitedText, rangedText] = await Promise.all([
       k('log', 'users/bob'), k('history', 'users/bob'), k('log', 'users/bob', '-l', '1', '--json'),
       k('log', 'users/bob', '--from', v1.timestamp, '--to', v2.timestamp, '--json'), k('log', 'users/bob', '--json'),
-      k('get', 'users/bob'),
+      k('get', 'users/bob'), k('log', 'users/bob', '-l', '1'), k('log', 'users/bob', '--from', v1.timestamp, '--to', '1 hour ago'),
     ]);
     const versions = json<VersionedValue[]>(asJson);
     assert.deepEqual(versions.map((v) => v.value), [null, 2, 1]);
@@ -69,6 +69,9 @@ describe('kdelta set / get / delete / log / list / status', () => {
       '  3 versions total', '',
     ].join('\n'));
     assert.equal(ok(history), ok(log));
+    // A narrowed list says so, naming the options, rather than passing its count off as the total.
+    assert.match(ok(limitedText), /\n {2}1 version shown \(--limit 1\)\n$/);
+    assert.match(ok(rangedText), new RegExp(`\\n {2}0 versions shown \\(--from ${v1.timestamp.replace(/\./g, '\\.')}, --to '1 hour ago'\\)\\n$`));
     assert.deepEqual(json<VersionedValue[]>(limited).map((v) => v.versionId), [versions[0].versionId]);
     assert.deepEqual(json<VersionedValue[]>(ranged).map((v) => v.versionId), [v2.versionId, v1.versionId]);
     assert.match(fails(gone, 1), /^Error: Key not found: users\/bob/);

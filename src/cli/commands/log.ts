@@ -4,6 +4,7 @@ import { nonNegativeInt, parseKey, parseTime } from '../args.js';
 import { formatHistory } from '../format.js';
 import { examples } from '../help.js';
 import { run } from '../session.js';
+import { shellQuote } from '../shell-quote.js';
 
 interface LogOptions {
   limit?: number;
@@ -25,12 +26,22 @@ export function registerLog(program: Command): void {
         const ref = parseKey(keyText, 'log');
         s.subject = ref;
         const options: HistoryOptions = {};
-        if (opts.from !== undefined) options.from = parseTime(opts.from);
-        if (opts.to !== undefined) options.to = parseTime(opts.to);
-        if (opts.limit !== undefined) options.latest = opts.limit;
+        const filters: string[] = [];
+        if (opts.limit !== undefined) {
+          options.latest = opts.limit;
+          filters.push(`--limit ${opts.limit}`);
+        }
+        if (opts.from !== undefined) {
+          options.from = parseTime(opts.from);
+          filters.push(`--from ${shellQuote(opts.from)}`);
+        }
+        if (opts.to !== undefined) {
+          options.to = parseTime(opts.to);
+          filters.push(`--to ${shellQuote(opts.to)}`);
+        }
         const versions = (await (await s.backend()).history(ref.namespace, ref.key, options)).reverse();
         if (s.json) s.printJson(versions);
-        else s.print(formatHistory(versions, s.style));
+        else s.print(formatHistory(versions, s.style, filters));
       }));
   examples(cmd, [
     'kdelta log users/alice',
