@@ -13,7 +13,7 @@ export class ConnectionError extends Error {
 
 /**
  * An error the HTTP layer reported that has no library counterpart (`INVALID_REQUEST`, `NOT_FOUND`,
- * `BODY_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`, `SERVICE_UNAVAILABLE`, `INTERNAL_ERROR`, or `HTTP_<status>`
+ * `METHOD_NOT_ALLOWED`, `BODY_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`, `SERVICE_UNAVAILABLE`, `INTERNAL_ERROR`, or `HTTP_<status>`
  * for a response that was not KoruDelta JSON).
  */
 export class HttpError extends Error {

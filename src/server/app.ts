@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { allowedMethods } from './allowed-methods.js';
 import type { RouteContext } from './context.js';
 import type { ServedDatabase } from './database.js';
 import { fastGet, serverWithFastPath } from './fast-get.js';
@@ -47,6 +48,9 @@ export interface AppOptions {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Keys are up to 512 bytes of UTF-8: up to 1,536 characters once percent-encoded. */
+const MAX_PARAM_LENGTH = 4096;
 
 /** Counts open connections and marks the ones beyond the limit, for both request paths. */
 class ConnectionGuard {
@@ -95,7 +99,7 @@ function requestIds(workerId: number | undefined): () => string {
   };
 }
 
-function installErrorHandling(app: FastifyInstance, maxBodyBytes: number): void {
+function installErrorHandling(app: FastifyInstance, maxBodyBytes: number, allowed: (path: string) => string[]): void {
   app.setErrorHandler((err, req, reply) => {
     const mapped = mapError(err, maxBodyBytes);
     if (mapped.fault) req.log.error({ err }, 'request failed');
@@ -103,7 +107,13 @@ function installErrorHandling(app: FastifyInstance, maxBodyBytes: number): void 
     return reply.code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.code(HTTP_ERROR_CODES.NOT_FOUND).send({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.url.split('?')[0]}` } });
+    const path = req.url.split('?')[0];
+    const methods = allowed(path);
+    if (methods.length > 0) {
+      const message = `${req.method} is not allowed on ${path}; it takes ${methods.join(', ')}`;
+      return reply.code(HTTP_ERROR_CODES.METHOD_NOT_ALLOWED).header('allow', methods.join(', ')).send({ error: { code: 'METHOD_NOT_ALLOWED', message } });
+    }
+    return reply.code(HTTP_ERROR_CODES.NOT_FOUND).send({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${path}` } });
   });
 }
 
@@ -143,8 +153,7 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
     requestIdHeader: 'x-request-id',
     genReqId,
     bodyLimit: maxBodyBytes,
-    // Keys are up to 512 bytes of UTF-8: up to 1,536 characters once percent-encoded.
-    routerOptions: { maxParamLength: 4096 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     requestTimeout,
     keepAliveTimeout,
     serverFactory: front.factory,
@@ -157,9 +166,10 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
 
   const ctx: RouteContext = { db, metrics, requests, sse, maxBodyBytes, getCache, heartbeatMs: options.heartbeatMs ?? 15_000 };
 
+  const allowed = allowedMethods(app, MAX_PARAM_LENGTH);
   // JSON (and NDJSON for import) only: a text/plain body is a 415, not a string value.
   app.removeContentTypeParser('text/plain');
-  installErrorHandling(app, maxBodyBytes);
+  installErrorHandling(app, maxBodyBytes, allowed);
   installRequestLog(app, requests);
   installRequestHook(app, guard);
   const stopCounting = db.onCommit((writes) => {

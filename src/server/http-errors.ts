@@ -7,8 +7,10 @@ import { ERROR_CODES, KoruDeltaError, isKoruDeltaError, type ErrorCode } from '.
 export const HTTP_ERROR_CODES = {
   /** Malformed JSON, a body or parameter of the wrong shape. */
   INVALID_REQUEST: 400,
-  /** No route for this method and path. */
+  /** No route for this path. */
   NOT_FOUND: 404,
+  /** The path has routes, none for this method (the `Allow` header lists theirs). */
+  METHOD_NOT_ALLOWED: 405,
   /** The request body exceeds the server's `maxBodyBytes`. */
   BODY_TOO_LARGE: 413,
   /** The body's content type is not one the route reads. */

@@ -36,6 +36,7 @@ describe('HTTP errors (inject)', () => {
     const nf = await app.inject({ method: 'GET', url: '/nothing/here' });
     assert.equal(nf.statusCode, 404);
     assert.equal(nf.json().error.code, 'NOT_FOUND');
+    assert.equal(nf.headers.allow, undefined);
     const media = await app.inject({ method: 'PUT', url: '/api/v1/a/b', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
     assert.equal(media.statusCode, 415);
     assert.equal(media.json().error.code, 'UNSUPPORTED_MEDIA_TYPE');
@@ -48,6 +49,31 @@ describe('HTTP errors (inject)', () => {
     assert.equal(value.json().error.code, 'VALUE_TOO_LARGE');
     const importJson = await app.inject({ method: 'POST', url: '/api/v1/import', headers: JSON_HEADERS, payload: '{}' });
     assert.equal(importJson.statusCode, 415);
+  });
+
+  it('answers 405 with Allow for a path that has routes for other methods only, with CORS on or off', async () => {
+    for (const cors of [undefined, '*']) {
+      const { app } = await injectApp({ cors });
+      const cases: Array<[string, string, string]> = [
+        ['POST', '/api/v1/users/alice', 'DELETE, GET, HEAD, PUT'],
+        ['PATCH', '/api/v1/users/alice?x=1', 'DELETE, GET, HEAD, PUT'],
+        ['DELETE', '/api/v1/users', 'GET, HEAD'],
+        // Both the key route and the query route match this path: their methods together.
+        ['PATCH', '/api/v1/users/query', 'DELETE, GET, HEAD, POST, PUT'],
+        ['DELETE', '/health', 'GET, HEAD'],
+      ];
+      for (const [method, url, allow] of cases) {
+        const r = await app.inject({ method: method as 'GET', url });
+        assert.equal(r.statusCode, 405, `${cors} ${method} ${url}: ${r.body}`);
+        assert.equal(r.headers.allow, allow, `${method} ${url}`);
+        assert.equal(r.json().error.code, 'METHOD_NOT_ALLOWED');
+        assert.match(r.json().error.message, new RegExp(`^${method} is not allowed on ${url.split('?')[0]}; it takes ${allow}$`));
+      }
+      // A path no route has stays a 404, CORS preflight routes notwithstanding.
+      const none = await app.inject({ method: 'DELETE', url: '/nothing/here' });
+      assert.equal(none.statusCode, 404);
+      assert.equal(none.json().error.code, 'NOT_FOUND');
+    }
   });
 
   it('answers 500 without details for a fault, 503 once the database is closed', async () => {
