@@ -5,6 +5,7 @@ import { CliError, UsageError } from '../errors.js';
 import { formatWrite } from '../format.js';
 import { examples } from '../help.js';
 import { run } from '../session.js';
+import { shellQuote } from '../shell-quote.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -34,7 +35,10 @@ export function registerSet(program: Command): void {
         s.subject = ref;
         if (json !== undefined && opts.file !== undefined) throw new UsageError('Give the value either as an argument or with --file, not both');
         if (json === undefined && opts.file === undefined) {
-          throw new UsageError('Missing value', `Try: kdelta set ${keyText} '{"name":"Alice"}'  (or --file value.json)`);
+          // Piped input is not read unless asked for: a script's open stdin would hang the command.
+          throw new UsageError('Missing value', process.stdin.isTTY
+            ? `Try: kdelta set ${shellQuote(keyText)} '{"name":"Alice"}'  (or --file value.json)`
+            : `Try: kdelta set ${shellQuote(keyText)} -  (- reads the value from stdin)`);
         }
         const source = opts.file ?? (json === '-' ? '-' : undefined);
         const text = source === undefined ? (json as string) : await readSource(source);
