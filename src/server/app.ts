@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { allowedMethods } from './allowed-methods.js';
 import type { RouteContext } from './context.js';
@@ -12,7 +12,7 @@ import { GetCache } from './get-cache.js';
 import { HTTP_ERROR_CODES, HttpError, mapError } from './http-errors.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
-import { installRequestLog, RequestRecorder } from './request-log.js';
+import { installRequestLog, RequestRecorder, UNMATCHED_ROUTE } from './request-log.js';
 import { kvRoutes } from './routes/kv.js';
 import { installOpenApi } from './routes/openapi.js';
 import { queryRoutes } from './routes/query.js';
@@ -159,6 +159,13 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
     serverFactory: front.factory,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // A URL the router cannot decode gets the same JSON error body as every other refusal, and its
+    // log line and metrics: no route ran, so no hook records it.
+    frameworkErrors: (err, req, reply) => {
+      const mapped = mapError(err, maxBodyBytes);
+      void (reply as FastifyReply).code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
+      requests.record(req.id, req.method, UNMATCHED_ROUTE, mapped.status, (reply as FastifyReply).elapsedTime);
+    },
     // Values may legitimately contain "__proto__" keys; the library stores them as own properties.
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',

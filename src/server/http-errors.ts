@@ -58,6 +58,7 @@ const FASTIFY_CODES: Record<string, HttpErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_REQUEST',
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_REQUEST',
   FST_ERR_VALIDATION: 'INVALID_REQUEST',
+  FST_ERR_BAD_URL: 'INVALID_REQUEST',
 };
 
 function fromKoruDelta(err: KoruDeltaError): MappedError {
@@ -69,10 +70,26 @@ function fromKoruDelta(err: KoruDeltaError): MappedError {
   return { status, body: { error }, fault: status >= 500 && err.code !== 'DATABASE_CLOSED' };
 }
 
-function describeFastify(code: HttpErrorCode, err: Error & { validationContext?: string }, maxBodyBytes: number): string {
+/** Fastify's schema validation error, as far as a message needs it. */
+type ValidationFailure = Error & { validationContext?: string; validation?: Array<{ instancePath?: string; message?: string }> };
+
+/** Where a schema failure is, in the words of a request: `query parameter latest`, `body field writes.0.key`. */
+const PLACES: Record<string, string> = { querystring: 'query parameter', body: 'body field', params: 'path parameter', headers: 'header' };
+
+function describeValidation(err: ValidationFailure): string {
+  const context = err.validationContext ?? 'request';
+  const first = err.validation?.[0];
+  if (!first?.message) return `Invalid request: ${err.message}`;
+  const path = first.instancePath?.slice(1).replaceAll('/', '.');
+  const place = path ? `${PLACES[context] ?? context} ${path}` : context === 'body' ? 'the body' : `the ${PLACES[context] ?? context}s`;
+  return `Invalid request: ${place} ${first.message}`;
+}
+
+function describeFastify(code: HttpErrorCode, err: ValidationFailure, maxBodyBytes: number): string {
   if (code === 'BODY_TOO_LARGE') return `Request body too large: the limit is ${maxBodyBytes} bytes`;
   if (code === 'UNSUPPORTED_MEDIA_TYPE') return 'Unsupported content type: send application/json';
-  if (err.validationContext) return `Invalid request ${err.message}`;
+  if (err.validationContext) return describeValidation(err);
+  if ((err as { code?: string }).code === 'FST_ERR_BAD_URL') return `Invalid URL: ${err.message.replace(/ is not a valid url component$/, '')} has a malformed percent-encoding`;
   if (/JSON/.test(err.message)) return `Invalid JSON body: ${err.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'$/, 'it does not parse')}`;
   return `Invalid request: ${err.message}`;
 }
@@ -83,7 +100,7 @@ export function mapError(err: unknown, maxBodyBytes: number): MappedError {
   if (err instanceof HttpError) {
     return { status: err.status, body: { error: { code: err.code, message: err.message } }, fault: err.status >= 500 };
   }
-  const e = err as (Error & { code?: string; statusCode?: number; validationContext?: string }) | undefined;
+  const e = err as (ValidationFailure & { code?: string; statusCode?: number }) | undefined;
   const known = e?.code ? FASTIFY_CODES[e.code] : undefined;
   if (known) return { status: HTTP_ERROR_CODES[known], body: { error: { code: known, message: describeFastify(known, e!, maxBodyBytes) } }, fault: false };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

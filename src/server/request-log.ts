@@ -7,10 +7,10 @@ import type { ServerMetrics } from './metrics.js';
 const hundredths = (ms: number): number => Math.round(ms * 100) / 100;
 
 /** Route label of requests that matched no route, so unknown paths do not multiply metric series. */
-const UNMATCHED = '(unmatched)';
+export const UNMATCHED_ROUTE = '(unmatched)';
 
 export function routeOf(req: FastifyRequest): string {
-  return req.routeOptions.url ?? UNMATCHED;
+  return req.routeOptions.url ?? UNMATCHED_ROUTE;
 }
 
 /**

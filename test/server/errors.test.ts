@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { KoruDelta } from '../../src/index.js';
 import { createApp, type ServedDatabase } from '../../src/server/index.js';
@@ -21,6 +22,9 @@ describe('HTTP errors (inject)', () => {
       ['PUT', '/api/v1/users/a%01b', '{"value": 1}', 'INVALID_KEY'],
       ['GET', '/api/v1/users/a%01b', undefined, 'INVALID_KEY'],
       ['GET', '/api/v1/bad%20ns', undefined, 'INVALID_NAMESPACE'],
+      // Refused by the router itself, before any route: still the same error body.
+      ['GET', '/api/v1/users/%ZZ', undefined, 'INVALID_REQUEST'],
+      ['GET', '/api/v1/users/a/history?latest=abc', undefined, 'INVALID_REQUEST'],
     ];
     for (const [method, url, payload, code] of cases) {
       const r = await app.inject({ method: method as 'GET', url, headers: payload ? JSON_HEADERS : {}, payload });
@@ -28,7 +32,15 @@ describe('HTTP errors (inject)', () => {
       assert.equal(r.json().error.code, code, `${method} ${url}`);
       assert.equal(typeof r.json().error.message, 'string');
       assert.equal(r.body.includes('    at '), false, 'no stack in responses');
+      assert.deepEqual(Object.keys(r.json()), ['error'], `${url}: one error object`);
     }
+    const messages = await Promise.all(['/api/v1/users/%ZZ', '/api/v1/users/a/history?latest=abc', '/api/v1/users/a/history?limit=-1']
+      .map(async (url) => (await app.inject({ method: 'GET', url })).json().error.message));
+    assert.deepEqual(messages, [
+      "Invalid URL: '/api/v1/users/%ZZ' has a malformed percent-encoding",
+      'Invalid request: query parameter latest must be integer',
+      'Invalid request: query parameter limit must be >= 0',
+    ]);
   });
 
   it('answers 404 for unknown routes, 415 for other content types, 413 for large bodies and values', async () => {
@@ -74,6 +86,23 @@ describe('HTTP errors (inject)', () => {
       assert.equal(none.statusCode, 404);
       assert.equal(none.json().error.code, 'NOT_FOUND');
     }
+  });
+
+  it('logs and counts refusals made before any route ran, once each', async () => {
+    const lines: Array<{ msg?: string; route?: string; status?: number; method?: string }> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l));
+        done();
+      },
+    });
+    const { app } = await injectApp({ logger: pino({ level: 'info' }, sink) });
+    await app.inject({ method: 'GET', url: '/api/v1/users/%ZZ' });
+    await app.inject({ method: 'POST', url: '/api/v1/users/a' });
+    const requests = lines.filter((l) => l.msg === 'request').map((l) => [l.method, l.route, l.status]);
+    assert.deepEqual(requests, [['GET', '(unmatched)', 400], ['POST', '(unmatched)', 405]]);
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /korudelta_http_requests_total\{method="GET",route="\(unmatched\)",status="400"\} 1\n/);
   });
 
   it('answers 500 without details for a fault, 503 once the database is closed', async () => {
