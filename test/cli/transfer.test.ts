@@ -50,6 +50,11 @@ describe('kdelta export / import / verify', () => {
     // stdin works too.
     const fromStdin = await kdelta(['-d', join(dir, 'stdin'), 'import', '-', '--json'], { input: ok(toStdout) });
     assert.deepEqual(json(fromStdin), { imported: 4, skipped: 0 });
+    // One version is "1 version".
+    const single = join(dir, 'one.ndjson');
+    writeFileSync(single, `${JSON.stringify(records[0])}\n`);
+    assert.equal(ok(await onDb(join(dir, 'one'))('import', single)), 'OK\n  Imported: 1 version\n  Skipped: 0 (already present)\n');
+    assert.match(ok(await onDb(join(dir, 'one'))('export', join(dir, 'one-out.ndjson'))), /^OK\n {2}Exported: 1 version\n/);
   });
 
   it('import rejects a missing file, a malformed line and a value that does not match its hash', async () => {

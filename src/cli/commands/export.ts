@@ -7,6 +7,7 @@ import { CliError } from '../errors.js';
 import { examples } from '../help.js';
 import { writeNdjson } from '../ndjson.js';
 import { createProgress } from '../progress.js';
+import { plural } from '../format.js';
 import { run } from '../session.js';
 
 /** Opens the output first, so a bad path fails before any work (and never as a stray stream error). */
@@ -49,7 +50,7 @@ export function registerExport(program: Command): void {
         out.end();
         await once(out, 'finish');
         if (s.json) s.printJson({ exported: count, file });
-        else s.print([s.style.green('OK'), `  Exported: ${count} versions`, `  File: ${file}`]);
+        else s.print([s.style.green('OK'), `  Exported: ${plural(count, 'version')}`, `  File: ${file}`]);
       }));
   examples(cmd, [
     'kdelta export backup.ndjson',

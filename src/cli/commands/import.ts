@@ -6,6 +6,7 @@ import { CliError } from '../errors.js';
 import { examples } from '../help.js';
 import { readNdjson } from '../ndjson.js';
 import { createProgress } from '../progress.js';
+import { plural } from '../format.js';
 import { run } from '../session.js';
 
 async function fileSize(file: string): Promise<number> {
@@ -36,7 +37,7 @@ export function registerImport(program: Command): void {
           if (!stdin) input.destroy();
         }
         if (s.json) s.printJson(result);
-        else s.print([s.style.green('OK'), `  Imported: ${result.imported} versions`, `  Skipped: ${result.skipped} (already present)`]);
+        else s.print([s.style.green('OK'), `  Imported: ${plural(result.imported, 'version')}`, `  Skipped: ${result.skipped} (already present)`]);
       }));
   examples(cmd, ['kdelta import backup.ndjson', 'gunzip -c backup.ndjson.gz | kdelta -d ./restored import -']);
 }
