@@ -1,13 +1,17 @@
 import { isKoruDeltaError } from '../errors.js';
 import type { KeyRef } from './args.js';
 import { CliError } from './errors.js';
+import { shellQuote } from './shell-quote.js';
 import type { Style } from './style.js';
+
+/** What a command works on: a key or namespace, or a view. Error hints name it. */
+export type Subject = Partial<KeyRef> & { view?: string };
 
 export interface ReportContext {
   json: boolean;
   style: Style;
   url?: string;
-  subject?: Partial<KeyRef>;
+  subject?: Subject;
 }
 
 interface Described {
@@ -17,8 +21,8 @@ interface Described {
   exitCode: 1 | 2;
 }
 
-function hintFor(code: string, subject: Partial<KeyRef>): string | undefined {
-  const { namespace, key } = subject;
+function hintFor(code: string, subject: Subject): string | undefined {
+  const { namespace, key, view } = subject;
   switch (code) {
     case 'KEY_NOT_FOUND':
       return namespace === undefined ? undefined : `Try: kdelta list ${namespace}`;
@@ -27,7 +31,7 @@ function hintFor(code: string, subject: Partial<KeyRef>): string | undefined {
     case 'VIEW_NOT_FOUND':
       return 'Try: kdelta view list';
     case 'VIEW_EXISTS':
-      return 'Pick another name, or remove the old view first with: kdelta view delete <name>';
+      return `Pick another name, or remove the old view first with: kdelta view delete ${view === undefined ? '<name>' : shellQuote(view)}`;
     case 'INVALID_QUERY':
       return 'Filters look like: age >= 18 and (status = "active" or tags contains admin)';
     case 'CORRUPTED':

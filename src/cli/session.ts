@@ -2,9 +2,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { KoruBackend } from '../client/backend.js';
-import type { KeyRef } from './args.js';
 import { UsageError } from './errors.js';
-import { reportError } from './report.js';
+import { reportError, type Subject } from './report.js';
 import { colorEnabled, createStyle, type Style } from './style.js';
 
 /** The global options every command accepts (see program.ts). */
@@ -29,7 +28,7 @@ export class Session {
   readonly dbPath: string;
   readonly url: string | undefined;
   /** What the command works on; error hints name it. */
-  subject: Partial<KeyRef> = {};
+  subject: Subject = {};
   #backend?: Promise<KoruBackend>;
 
   constructor(options: GlobalOptions) {

@@ -106,7 +106,7 @@ describe('kdelta view', () => {
     assert.deepEqual(json<ViewInfo[]>(listJson).map((v) => v.name), ['adults', 'everyone']);
     assert.match(ok(query), /^View 'adults' results: \(2 records\)\n {2}\* alice\n[\s\S]* {2}\* carol\n/);
     assert.equal(json<QueryResult>(limited).records.length, 1);
-    assert.match(fails(duplicate, 1), /adults/);
+    assert.equal(fails(duplicate, 1), 'Error: View already exists: adults\nPick another name, or remove the old view first with: kdelta view delete adults\n');
 
     // Auto-refresh sees a write made by another process; a manual view catches up on refresh.
     ok(await k('set', 'users/dave', '{"name":"Dave","age":50}'));

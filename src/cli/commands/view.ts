@@ -33,7 +33,7 @@ function registerCreate(view: Command): void {
     .option('--auto-refresh', 'refresh on every write to the namespace')
     .action((name: string, namespace: string, opts: { filter?: string; description?: string; autoRefresh?: boolean }, command: Command) =>
       run(command, async (s) => {
-        s.subject = { namespace };
+        s.subject = { namespace, view: name };
         const def: ViewDefinition = { name, namespace, autoRefresh: opts.autoRefresh === true };
         if (opts.filter !== undefined) def.query = { filter: opts.filter };
         if (opts.description !== undefined) def.description = opts.description;
