@@ -44,6 +44,9 @@ for (const kind of STORES) {
       ['NaN', { items: [{}, {}, {}, { price: NaN }] }, '$.items[3].price'],
       ['Infinity', { x: { 'a b': Infinity } }, '$.x["a b"]'],
       ['undefined inside', { a: undefined }, '$.a'],
+      // JSON.stringify would store these as {}, losing every entry.
+      ['a Map', { tags: new Map([['a', 1]]) }, 'a Map at $.tags'],
+      ['a Set', [1, new Set([2])], 'a Set at $[1]'],
     ];
     for (const [name, value, path] of BAD) {
       it(`refuses ${name} with INVALID_VALUE naming ${path}`, async () => {
