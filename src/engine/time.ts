@@ -91,16 +91,52 @@ let cachedSecond = NaN;
 let cachedPrefix = '';
 /** "000" to "999": the fraction is written from two table lookups, not a number-to-string conversion. */
 const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** "00" to "99", for the date and the time of day. */
+const DIGITS2 = DIGITS3.slice(0, 100).map((d) => d.slice(1));
 
 /** `2026-11-25T20:05:05.123456Z` for epoch microseconds (an integer). */
 export function formatMicros(micros: number): string {
   const second = Math.floor(micros / 1e6);
-  // Formatting a Date is the slow part; versions read together mostly share their second.
+  // Versions read together mostly share their second; the others are written by arithmetic,
+  // since formatting a Date costs about a microsecond (a history or export of versions written
+  // over time would pay that for each).
   if (second !== cachedSecond) {
     cachedSecond = second;
-    cachedPrefix = `${new Date(second * 1000).toISOString().slice(0, 19)}.`;
+    cachedPrefix = `${secondText(second)}.`;
   }
   return `${cachedPrefix}${sixDigits(micros - second * 1e6)}Z`;
+}
+
+/** `2026-11-25T20:05:05` for seconds since the epoch. */
+function secondText(second: number): string {
+  const day = Math.floor(second / 86_400);
+  const date = dateText(day);
+  if (date === undefined) return new Date(second * 1000).toISOString().slice(0, 19);
+  const s = second - day * 86_400;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s - h * 3600) / 60);
+  return `${date}T${DIGITS2[h]}:${DIGITS2[m]}:${DIGITS2[s - h * 3600 - m * 60]}`;
+}
+
+/**
+ * `2026-11-25` for days since 1970-01-01 in the proleptic Gregorian calendar, as `toISOString`
+ * writes it; undefined outside years 0-9999, which it writes with a sign and six digits. The
+ * conversion is the well-known days-to-civil one: shift the epoch to 0000-03-01 so leap days end
+ * each 4-, 100- and 400-year cycle, then read year, month and day off the position in the cycle.
+ */
+function dateText(days: number): string | undefined {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return undefined;
+  const century = Math.floor(year / 100);
+  return `${DIGITS2[century]}${DIGITS2[year - century * 100]}-${DIGITS2[month]}-${DIGITS2[day]}`;
 }
 
 /** An integer below 1,000,000 as six digits, zero-padded. */

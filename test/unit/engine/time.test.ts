@@ -27,4 +27,25 @@ describe('timestamps as text', () => {
       assert.equal(formatMicros(m), expected, `for ${m}`);
     }
   });
+
+  it('formatMicros writes every date of years 0-9999 as Date does, leap days and century rules included', () => {
+    const reference = (m: number) => {
+      const second = Math.floor(m / 1e6);
+      return `${new Date(second * 1000).toISOString().slice(0, 19)}.${String(m - second * 1e6).padStart(6, '0')}Z`;
+    };
+    const DAY = 86_400_000_000;
+    // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear reaches the real ones.
+    const yearStart = (year: number) => new Date(0).setUTCFullYear(year, 0, 1) * 1000;
+    // Every day from 1899 to 2101 (1900 is not a leap year, 2000 is), each at a different time.
+    for (let m = yearStart(1899) + 123_456; m < yearStart(2101); m += DAY + 3_601_000_001) {
+      assert.equal(formatMicros(m), reference(m), `for ${m}`);
+    }
+    const edges = [
+      Date.UTC(2000, 1, 29, 23, 59, 59) * 1000, Date.UTC(2100, 2, 1) * 1000, Date.UTC(1600, 1, 29) * 1000, 0, -1,
+      Date.UTC(9999, 11, 31, 23, 59, 59) * 1000, yearStart(0), yearStart(0) - 1, yearStart(10000), yearStart(-1),
+    ].map((m) => m + 999_999);
+    // Random times from year -1 to 10000: outside 0-9999 Date writes the year with a sign.
+    for (let i = 0; i < 20_000; i++) edges.push(Math.floor(yearStart(-1) + Math.random() * (yearStart(10001) - yearStart(-1))));
+    for (const m of edges) assert.equal(formatMicros(m), reference(m), `for ${m}`);
+  });
 });
