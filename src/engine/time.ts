@@ -107,24 +107,32 @@ export function formatMicros(micros: number): string {
   return `${cachedPrefix}${sixDigits(micros - second * 1e6)}Z`;
 }
 
+/** "00:00:" to "23:59:", by minute of the day. */
+const MINUTES = Array.from({ length: 1440 }, (_, i) => `${DIGITS2[Math.floor(i / 60)]}:${DIGITS2[i % 60]}:`);
+let cachedDay = NaN;
+/** `2026-11-25T` of `cachedDay` ('' outside years 0-9999): versions read together mostly share their day. */
+let cachedDate = '';
+
 /** `2026-11-25T20:05:05` for seconds since the epoch. */
 function secondText(second: number): string {
   const day = Math.floor(second / 86_400);
-  const date = dateText(day);
-  if (date === undefined) return new Date(second * 1000).toISOString().slice(0, 19);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDate = dateText(day);
+  }
+  if (cachedDate === '') return new Date(second * 1000).toISOString().slice(0, 19);
   const s = second - day * 86_400;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s - h * 3600) / 60);
-  return `${date}T${DIGITS2[h]}:${DIGITS2[m]}:${DIGITS2[s - h * 3600 - m * 60]}`;
+  const minute = Math.floor(s / 60);
+  return cachedDate + MINUTES[minute] + DIGITS2[s - minute * 60];
 }
 
 /**
- * `2026-11-25` for days since 1970-01-01 in the proleptic Gregorian calendar, as `toISOString`
- * writes it; undefined outside years 0-9999, which it writes with a sign and six digits. The
+ * `2026-11-25T` for days since 1970-01-01 in the proleptic Gregorian calendar, as `toISOString`
+ * writes it; '' outside years 0-9999, which it writes with a sign and six digits. The
  * conversion is the well-known days-to-civil one: shift the epoch to 0000-03-01 so leap days end
  * each 4-, 100- and 400-year cycle, then read year, month and day off the position in the cycle.
  */
-function dateText(days: number): string | undefined {
+function dateText(days: number): string {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const dayOfEra = z - era * 146_097;
@@ -134,9 +142,9 @@ function dateText(days: number): string | undefined {
   const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
   const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  if (year < 0 || year > 9999) return undefined;
+  if (year < 0 || year > 9999) return '';
   const century = Math.floor(year / 100);
-  return `${DIGITS2[century]}${DIGITS2[year - century * 100]}-${DIGITS2[month]}-${DIGITS2[day]}`;
+  return `${DIGITS2[century]}${DIGITS2[year - century * 100]}-${DIGITS2[month]}-${DIGITS2[day]}T`;
 }
 
 /** An integer below 1,000,000 as six digits, zero-padded. */
