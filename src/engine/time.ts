@@ -17,35 +17,35 @@ function unitMs(unit: string): number {
   return UNIT_MS[u[0]];
 }
 
-let cachedIsoSecond = '';
-let cachedIsoMs = 0;
-const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-
-function parseIso(text: string): number | undefined {
-  // Our own timestamps (`…:05.123456Z`) come back often (getAt(v.timestamp), `since`): parse the
-  // fraction directly and remember the date-time part of the last one.
-  if (text.length === 27 && CANONICAL.test(text)) {
-    const second = text.slice(0, 19);
-    if (second === cachedIsoSecond) return cachedIsoMs * 1000 + Number(text.slice(20, 26));
-    const micros = parseGeneral(text);
-    if (micros !== undefined) {
-      cachedIsoSecond = second;
-      cachedIsoMs = Math.floor(micros / 1e6) * 1000;
-    }
-    return micros;
+/** The number `n` digits of `text` from `at` write, or -1 if one of them is not a digit. */
+function digitsAt(text: string, at: number, n: number): number {
+  let value = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
   }
-  return parseGeneral(text);
+  return value;
+}
+
+/**
+ * `2026-11-25T20:05:05.123456Z` exactly as `formatMicros` writes it, the text that comes back most
+ * (`getAt(v.timestamp)`, `since`): read digit by digit, with no regular expression or Date.
+ */
+function parseCanonical(text: string): number | undefined {
+  if (text.length !== 27 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' ||
+    text[19] !== '.' || text[26] !== 'Z') return undefined;
+  const fraction = digitsAt(text, 20, 6);
+  const ms = utcMs(digitsAt(text, 0, 4), digitsAt(text, 5, 2), digitsAt(text, 8, 2), digitsAt(text, 11, 2), digitsAt(text, 14, 2), digitsAt(text, 17, 2));
+  return ms === undefined || fraction < 0 ? undefined : ms * 1000 + fraction;
 }
 
 function parseGeneral(text: string): number | undefined {
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
-  const ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
-  const check = new Date(ms);
-  if (Number.isNaN(ms) || check.getUTCMonth() !== +mo - 1 || check.getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59) {
-    return undefined;
-  }
+  const ms = utcMs(+y, +mo, +d, +h, +mi, +s);
+  if (ms === undefined) return undefined;
   let offsetMin = 0;
   if (zone && zone.toUpperCase() !== 'Z') {
     const digits = zone.replace(':', '');
@@ -55,6 +55,31 @@ function parseGeneral(text: string): number | undefined {
   // Only microseconds are kept: further digits are truncated, as the clock has no finer grain.
   const micros = Number((frac + '000000').slice(0, 6));
   return (ms - offsetMin * 60_000) * 1000 + micros;
+}
+
+/**
+ * Epoch milliseconds of a UTC date and time, or undefined for one that does not exist (a 30th of
+ * February, hour 24, a digit that was not one). Years 0-99 are those years, not 1900-1999 as
+ * `Date.UTC` would take them.
+ */
+function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number | undefined {
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 ||
+    minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  return (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * 1000;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date: `dateText`'s conversion run backwards. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468;
 }
 
 /**
@@ -73,9 +98,11 @@ export function toMicros(input: TimeInput, now: () => number = Date.now): number
     return Math.round(input * 1000);
   }
   if (typeof input === 'string') {
+    const canonical = parseCanonical(input);
+    if (canonical !== undefined) return canonical;
     const text = input.trim();
     if (/^-?\d+$/.test(text)) return Number(text) * 1000;
-    const iso = parseIso(text);
+    const iso = parseGeneral(text);
     if (iso !== undefined) return iso;
     const ago = AGO.exec(text);
     if (ago) return Math.round((now() - Number(ago[1]) * unitMs(ago[2])) * 1000);

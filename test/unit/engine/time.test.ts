@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatMicros, microsText } from '../../../src/engine/time.js';
+import { formatMicros, microsText, toMicros } from '../../../src/engine/time.js';
 
 /** Timestamps around edges of the digit tables and of seconds, plus a spread of ordinary ones. */
 function samples(): number[] {
@@ -47,5 +47,33 @@ describe('timestamps as text', () => {
     // Random times from year -1 to 10000: outside 0-9999 Date writes the year with a sign.
     for (let i = 0; i < 20_000; i++) edges.push(Math.floor(yearStart(-1) + Math.random() * (yearStart(10001) - yearStart(-1))));
     for (const m of edges) assert.equal(formatMicros(m), reference(m), `for ${m}`);
+  });
+
+  it('toMicros reads back every timestamp formatMicros writes, and what Date reads of other ISO forms', () => {
+    // Exact round trips wherever microseconds are exact (|m| < 2^53: years 1685 to 2255).
+    for (let i = 0; i < 20_000; i++) {
+      const m = Math.floor((Math.random() * 2 - 1) * 2 ** 53);
+      assert.equal(toMicros(formatMicros(m)), m, `for ${formatMicros(m)}`);
+    }
+    // Years 0-9999 to the second, against Date (which reads ISO years 0-99 as they are).
+    const yearStart = (year: number) => new Date(0).setUTCFullYear(year, 0, 1) * 1000;
+    for (let i = 0; i < 20_000; i++) {
+      const text = formatMicros(Math.floor(yearStart(0) + Math.random() * (yearStart(10000) - yearStart(0))));
+      assert.equal(Math.floor(toMicros(text) / 1e6), Math.floor(Date.parse(text) / 1000), `for ${text}`);
+    }
+    for (const text of ['0050-06-01T00:00:00Z', '0050-06-01', '2024-02-29T12:00:00.5+02:00', '2000-02-29 23:59:59', '1969-12-31T23:59:59.999999Z']) {
+      assert.equal(Math.floor(toMicros(text) / 1000), Date.parse(text.replace(' ', 'T') + (text.length === 19 ? 'Z' : '')), `for ${text}`);
+    }
+  });
+
+  it('toMicros refuses dates and times that do not exist, canonical or not', () => {
+    const bad = [
+      '2026-02-29T00:00:00.000000Z', '2100-02-29T00:00:00.000000Z', '2026-04-31T00:00:00.000000Z', '2026-13-01T00:00:00.000000Z',
+      '2026-00-10T00:00:00.000000Z', '2026-01-00T00:00:00.000000Z', '2026-01-01T24:00:00.000000Z', '2026-01-01T23:60:00.000000Z',
+      '2026-01-01T23:59:60.000000Z', '2026-01-01T23:59:59.00000xZ', '2026-01-01T23:59:59.000000X', '2026-02-29', '2026-02-30T10:00Z',
+    ];
+    for (const text of bad) assert.throws(() => toMicros(text), { code: 'INVALID_TIME' }, text);
+    assert.equal(toMicros('2024-02-29T00:00:00.000000Z'), Date.UTC(2024, 1, 29) * 1000);
+    assert.equal(toMicros('2000-02-29T00:00:00.000001Z'), Date.UTC(2000, 1, 29) * 1000 + 1);
   });
 });
