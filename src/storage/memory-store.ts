@@ -14,8 +14,14 @@ const BTree = (sortedBtree as unknown as { default: typeof sortedBtree.default }
  */
 type Tree = sortedBtree.default<string, Bytes>;
 const toKey = (key: Key): string => (typeof key === 'string'
-  ? Buffer.from(key, 'utf8').toString('latin1')
+  ? (isAscii(key) ? key : Buffer.from(key, 'utf8').toString('latin1'))
   : codec(key).latin1Slice(0, key.length));
+
+/** An ASCII string is already the latin1 text of its UTF-8 bytes: no encoding round trip. */
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 const fromKey = (key: string): Bytes => Buffer.from(key, 'latin1');
 /** A copy that owns its memory (Buffer#slice would share it). */
 const copy = (bytes: Bytes): Bytes => new Uint8Array(bytes);
