@@ -90,14 +90,13 @@ function clean(input: unknown, parent: PathLink | undefined, key: string | numbe
       refuse(walk, v === undefined ? 'undefined' : describe(v), at(parent, key));
   }
   const obj = v as object;
-  // JSON.stringify turns these into {}: refused, as undefined is, rather than silently emptied.
-  if (obj instanceof Map || obj instanceof Set) {
-    const kind = obj instanceof Map ? 'a Map' : 'a Set';
-    const path = spell(at(parent, key));
-    const fix = obj instanceof Map ? 'Object.fromEntries(map)' : '[...set]';
-    throw new InvalidValueError(`Invalid value for ${walk.where}: ${kind} at ${path} is not representable in JSON (its entries would be lost); convert it first, e.g. ${fix}`, { path });
-  }
   const here = at(parent, key);
+  // JSON.stringify turns these into {}: refused, as undefined is, rather than silently emptied.
+  const lossy = obj instanceof Map ? ['a Map', 'Object.fromEntries(map)'] : obj instanceof Set ? ['a Set', '[...set]'] : undefined;
+  if (lossy) {
+    const path = spell(here);
+    throw new InvalidValueError(`Invalid value for ${walk.where}: ${lossy[0]} at ${path} is not representable in JSON (its entries would be lost); convert it first, e.g. ${lossy[1]}`, { path });
+  }
   if (walk.open.includes(obj)) {
     const where = spell(here);
     throw new InvalidValueError(`Invalid value for ${walk.where}: circular reference at ${where}`, { path: where });

@@ -18,15 +18,15 @@ export interface LmdbStoreOptions {
 /** Values are bytes; keys go through `keys` below. */
 type BinaryDb = Database<Buffer, Key>;
 
-
 const NOTHING: readonly Entry[] = Object.freeze([]);
+
+/** String keys up to this many characters try the copying loop of `keys.writeKey` first. */
+const SHORT_KEY = 64;
 
 /**
  * Keys as lmdb's `binary` key encoding takes them, plus strings (`Key`), encoded as UTF-8 straight
  * into lmdb's key buffer instead of into a buffer of their own first.
  */
-const SHORT_KEY = 64;
-
 const keys = {
   writeKey(key: Key, target: CodecBuffer, start: number): number {
     if (typeof key !== 'string') {
