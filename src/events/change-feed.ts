@@ -78,6 +78,8 @@ export class ChangeFeed {
       queue.push(event);
       wake?.();
     });
+    // A replay hands events over only as far as the buffer has room, and continues as it drains.
+    (sub as SubscriptionImpl).room = () => this.#maxBuffered - queue.length;
     sub.ended.then(() => wake?.(), (err: Error) => {
       failure = err;
       wake?.();
@@ -85,7 +87,11 @@ export class ChangeFeed {
     const iterator: AsyncIterableIterator<ChangeEvent> = {
       next: async () => {
         for (;;) {
-          if (queue.length > 0) return { value: queue.shift()!, done: false };
+          if (queue.length > 0) {
+            const value = queue.shift()!;
+            if (queue.length <= this.#maxBuffered / 2) (sub as SubscriptionImpl).resume?.();
+            return { value, done: false };
+          }
           if (failure) throw failure;
           if ((sub as SubscriptionImpl).mode === 'ended') return { value: undefined, done: true };
           await new Promise<void>((r) => (wake = r));
@@ -146,9 +152,14 @@ export class ChangeFeed {
   #replay(sub: SubscriptionImpl): void {
     if (sub.mode !== 'replaying' || this.#engine.isClosed) return;
     let n = 0;
+    let full = false;
     try {
       for (const c of this.#engine.reader.changesAfter(sub.cursor)) {
         if (c.seq > this.#delivered || sub.mode !== 'replaying') break;
+        if (sub.room() <= 0) {
+          full = true;
+          break;
+        }
         sub.deliver(PendingChange.fromLog(this.#engine, c));
         if (++n >= REPLAY_CHUNK) break;
       }
@@ -157,7 +168,12 @@ export class ChangeFeed {
       return;
     }
     if (sub.mode !== 'replaying') return;
-    if (sub.cursor >= this.#delivered) sub.mode = 'live';
+    if (full) {
+      sub.resume = () => {
+        sub.resume = undefined;
+        setImmediate(() => this.#replay(sub));
+      };
+    } else if (sub.cursor >= this.#delivered) sub.mode = 'live';
     else setImmediate(() => this.#replay(sub));
   }
 

@@ -22,6 +22,13 @@ export class SubscriptionImpl implements Subscription {
   readonly ended: Promise<void>;
   cursor: number;
   mode: 'replaying' | 'live' | 'ended';
+  /**
+   * How many more events the consumer can take now. A replay stops when it is 0 and waits for
+   * `resume` to be called (watch() buffers events; a replay must not overflow a consumer that keeps up).
+   */
+  room: () => number = () => Infinity;
+  /** Set while a replay waits for room: continues it. */
+  resume?: () => void;
   #match: SubscriptionMatch;
   #listener: ChangeListener;
   #pending = 0;
