@@ -1,7 +1,11 @@
 import type { Query } from '../query/types.js';
 
 export interface ViewDefinition {
-  /** Follows namespace rules. */
+  /**
+   * 1-64 characters of `A-Z a-z 0-9 _ . -`, not starting with `_`: a namespace's characters. The
+   * names reserved for namespaces are allowed (`views`): a view's URL is `/api/v1/views/<name>`,
+   * which no route shares.
+   */
   name: string;
   namespace: string;
   query?: Query;
