@@ -1,6 +1,7 @@
 import type { StoreReader } from '../storage/store.js';
 import { readBlob } from './blobs.js';
 import { headKey, prefixEnd, readU64, splitHeadKey, splitVersionKey, splitVersionKeys, versionPrefix } from './keys.js';
+import { parentsAbsentAtImport } from './lineage.js';
 import { META, readNumber } from './meta.js';
 import { decodeRecord, type StoredVersion } from './record.js';
 import { sha256Hex } from './value.js';
@@ -11,6 +12,8 @@ interface KeyWalk {
   namespace: string;
   key: string;
   ids: Map<string, number>;
+  /** Nodes that wrote the versions walked so far. */
+  origins: Set<string>;
   latest?: StoredVersion;
 }
 
@@ -33,7 +36,7 @@ export function verifyStore(reader: StoreReader): VerifyReport {
     const where = splitVersionKey(key);
     if (!walk || walk.namespace !== where.namespace || walk.key !== where.key) {
       finish(walk);
-      walk = { namespace: where.namespace, key: where.key, ids: new Map() };
+      walk = { namespace: where.namespace, key: where.key, ids: new Map(), origins: new Set() };
     }
     versionsChecked++;
     let v: StoredVersion;
@@ -46,6 +49,7 @@ export function verifyStore(reader: StoreReader): VerifyReport {
     }
     checkVersion(reader, walk, v, inline, issues);
     walk.ids.set(v.versionId, v.micros);
+    walk.origins.add(v.origin);
     walk.latest = v;
   }
   finish(walk);
@@ -64,14 +68,19 @@ function checkVersion(reader: StoreReader, w: KeyWalk, v: StoredVersion, inline:
   if (versionIdOf(v.origin, w.namespace, w.key, v.micros, v.contentHash, v.deleted, v.parents) !== v.versionId) {
     issues.push({ ...base, kind: 'hash-mismatch', message: `version ${v.versionId} does not match its id (metadata altered)` });
   }
+  let absentAtImport: ReadonlySet<string> | undefined;
   for (const parent of v.parents) {
     const at = w.ids.get(parent);
-    if (at === undefined || at >= v.micros) {
-      issues.push({ ...base, kind: 'broken-chain', message: `version ${v.versionId} names parent ${parent}, which is not an earlier version of this key` });
-    }
+    if (at !== undefined && at < v.micros) continue;
+    // A version imported without its parent (a shallow history) is the start of what is here.
+    absentAtImport ??= parentsAbsentAtImport(reader, v.versionId);
+    if (at === undefined && absentAtImport.has(parent)) continue;
+    issues.push({ ...base, kind: 'broken-chain', message: `version ${v.versionId} names parent ${parent}, which is not an earlier version of this key` });
   }
-  if (v.parents.length === 0 && w.ids.size > 0) {
-    issues.push({ ...base, kind: 'broken-chain', message: `version ${v.versionId} has no parent but is not the first version` });
+  // A node starts a key's history only when it has no version of that key: a second start by the
+  // same node means a lost link. Another node's start is a concurrent write, replicated or imported.
+  if (v.parents.length === 0 && w.origins.has(v.origin)) {
+    issues.push({ ...base, kind: 'broken-chain', message: `version ${v.versionId} has no parent but is not the first version of its node` });
   }
 }
 

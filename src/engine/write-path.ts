@@ -3,6 +3,7 @@ import { StoreFullError, type Store, type WriteTxn } from '../storage/store.js';
 import type { HybridClock } from './clock.js';
 import { blobKey } from './blobs.js';
 import { headKey, u64, versionKey } from './keys.js';
+import { absentParents, recordAbsentParents } from './lineage.js';
 import { CounterDeltas, META, readNumber } from './meta.js';
 import { decodeRecord, encodeRecord, type StoredVersion } from './record.js';
 import { NULL_HASH, type EncodedValue } from './value.js';
@@ -165,6 +166,11 @@ export class WritePath {
 
   /** Applies a group's units; returns the writes that changed the store, in order. */
   #apply(txn: WriteTxn, units: Unit[]): CommittedWrite[] {
+    if (this.#store.isFull?.()) {
+      // Refused before anything is written: even a delete adds a version.
+      for (const unit of units) unit.outcome = storageFull(unit.ops[0]);
+      return [];
+    }
     const counters = new CounterDeltas();
     const state: BatchState = { seq: readNumber(txn, META.seq), clock: readNumber(txn, META.clock), versions: 0, changed: [] };
     const firstSeq = state.seq + 1;
@@ -217,6 +223,8 @@ export class WritePath {
       const base = op.version;
       const vk = versionKey(namespace, key, base.micros, base.versionId);
       if (txn.read('versions', vk, present)) return { namespace, key, version: { ...base, seq: 0 }, value, previous, applied: false, isHead: false, bytes: encoded.bytes.length };
+      const absent = absentParents(txn, namespace, key, base);
+      if (absent.length > 0) recordAbsentParents(txn, base.versionId, absent);
       this.#clock.observe(base.micros);
       state.clock = Math.max(state.clock, base.micros);
       version = {
@@ -262,5 +270,12 @@ const present = (): boolean => true;
 
 /** The store's own failures as the engine reports them. */
 function publicError(err: unknown): unknown {
-  return err instanceof StoreFullError ? new StorageFullError('The database is full (map size reached); raise mapSizeBytes', { cause: err }) : err;
+  return err instanceof StoreFullError ? storageFull(undefined, err) : err;
+}
+
+function storageFull(op?: WriteOp, cause?: unknown): StorageFullError {
+  const what = op === undefined ? 'Cannot write' : `Cannot write ${fullKey(op.namespace, op.key)}`;
+  return new StorageFullError(`${what}: the database has reached its size limit (mapSizeBytes); open it with a larger one`, {
+    cause, namespace: op?.namespace, key: op?.key,
+  });
 }
