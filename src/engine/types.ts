@@ -75,7 +75,10 @@ export interface StartOptions {
   /** Largest accepted value, in bytes of serialized JSON. Default 16 MiB. */
   maxValueBytes?: number;
   cache?: CacheOptions;
-  /** LMDB map size limit in bytes (on-disk only). Default 64 GiB (grows sparsely). */
+  /**
+   * The size the data file may reach, in bytes (on-disk only); writes are then refused with
+   * STORAGE_FULL. Default 64 GiB.
+   */
   mapSizeBytes?: number;
 }
 

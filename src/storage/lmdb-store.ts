@@ -3,15 +3,19 @@ import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import {
   type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
-  StoreClosedError, StoreFullError, UnknownBucketError, halfOpen, compareBytes,
+  StoreClosedError, StoreDamagedError, StoreFullError, UnknownBucketError, halfOpen, compareBytes,
 } from './store.js';
+import { dataFileProblem } from './lmdb-header.js';
 import { codec, type CodecBuffer } from './buffer-codec.js';
 
 export interface LmdbStoreOptions {
   /** Directory holding the database files; created if missing. */
   path: string;
   buckets: readonly string[];
-  /** Upper bound of the memory map (the file grows sparsely up to it). */
+  /**
+   * The size the data file may reach before `isFull()` says so (default 64 GiB). lmdb grows its
+   * memory map past any initial size on demand, so this is a limit only through `isFull()`.
+   */
   mapSizeBytes?: number;
 }
 
@@ -85,8 +89,9 @@ function* entries(range: Iterable<{ key: unknown; value: unknown }>): Generator<
   for (const { key, value } of range) yield { key: key as Buffer, value: value as Buffer };
 }
 
+/** LMDB's "no room" failures, the disk's included. */
 function isMapFull(err: unknown): boolean {
-  return err instanceof Error && /MDB_MAP_FULL|MDB_TXN_FULL/.test(err.message);
+  return err instanceof Error && (/MDB_MAP_FULL|MDB_TXN_FULL|No space left on device/.test(err.message) || (err as { code?: unknown }).code === 'ENOSPC');
 }
 
 /**
@@ -98,6 +103,8 @@ export class LmdbStore implements Store {
   readonly supports: StoreFeatures = { persistent: true, multiProcess: true };
   readonly buckets: readonly string[];
   readonly path: string;
+  readonly limitBytes: number;
+  readonly #dataFile: string;
   #env: RootDatabase;
   #dbs = new Map<string, BinaryDb>();
   /** The same buckets opened with the lending decoder, for borrowed ranges (opened on first use). */
@@ -111,7 +118,11 @@ export class LmdbStore implements Store {
   constructor(options: LmdbStoreOptions) {
     this.path = options.path;
     this.buckets = [...options.buckets];
+    this.limitBytes = options.mapSizeBytes ?? 64 * 1024 ** 3;
+    this.#dataFile = join(options.path, 'data.mdb');
     mkdirSync(options.path, { recursive: true });
+    const problem = dataFileProblem(options.path);
+    if (problem !== undefined) throw new StoreDamagedError(options.path, problem);
     // `noReadAhead` (MDB_NORDAHEAD) is a real lmdb option its typings omit.
     this.#env = open({
       path: options.path,
@@ -125,7 +136,7 @@ export class LmdbStore implements Store {
       // our databases.
       overlappingSync: false,
       maxDbs: Math.max(8, options.buckets.length + 2),
-      mapSize: options.mapSizeBytes ?? 64 * 1024 ** 3,
+      mapSize: this.limitBytes,
       encoding: 'binary',
       keyEncoding: 'binary',
     } as Parameters<typeof open>[0] & { path: string });
@@ -228,6 +239,15 @@ export class LmdbStore implements Store {
       throw err;
     }
     return result;
+  }
+
+  /** The data file has reached `limitBytes` (one stat call: writers ask once per transaction). */
+  isFull(): boolean {
+    try {
+      return statSync(this.#dataFile).size >= this.limitBytes;
+    } catch {
+      return false;
+    }
   }
 
   diskSize(): number {

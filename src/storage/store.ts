@@ -77,6 +77,11 @@ export interface Store extends StoreReader {
   transaction<T>(fn: (txn: WriteTxn) => T): Promise<T>;
   /** Bytes the store occupies on disk (0 in memory). */
   diskSize(): number;
+  /**
+   * True once a store with a size limit has reached it. Writers check it before writing, since
+   * the store itself may grow past the limit (LMDB's map grows on demand).
+   */
+  isFull?(): boolean;
   /** Finishes pending commits, then releases the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -99,6 +104,14 @@ export class StoreFullError extends Error {
   readonly code = 'STORE_FULL';
   constructor(cause: unknown) {
     super('the store has reached its size limit', { cause });
+  }
+}
+
+/** The store's files are damaged so that they cannot be opened safely. */
+export class StoreDamagedError extends Error {
+  readonly code = 'STORE_DAMAGED';
+  constructor(readonly path: string, readonly problem: string) {
+    super(`the store at ${path} is damaged: ${problem}`);
   }
 }
 

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { KoruDelta } from '../../src/index.js';
+import { rejectsWith, tmpDir } from '../helpers.js';
+
+const LIMIT = 512 * 1024;
+
+describe('size limit (mapSizeBytes, lmdb)', () => {
+  it('refuses writes with STORAGE_FULL naming the key once the data file reaches the limit, and loses nothing', async () => {
+    const path = join(tmpDir(), 'db');
+    const db = await KoruDelta.start({ path, mapSizeBytes: LIMIT });
+    const big = 'x'.repeat(20_000);
+    let written = 0;
+    let refusal: unknown;
+    for (let i = 0; i < 200 && refusal === undefined; i++) {
+      await db.put('docs', `k${i}`, { i, big }).then(() => written++, (err) => (refusal = err));
+    }
+    assert.ok(written > 5, `wrote ${written} before the limit`);
+    assert.equal((refusal as { code?: string })?.code, 'STORAGE_FULL');
+    assert.match((refusal as Error).message, new RegExp(`docs/k${written}`));
+    // The data file stopped near the limit, not at 200 values' worth.
+    assert.ok(statSync(join(path, 'data.mdb')).size < LIMIT + 200_000);
+    await rejectsWith(db.delete('docs', 'k0'), 'STORAGE_FULL', 'docs/k0');
+    await rejectsWith(db.putBatch([{ namespace: 'docs', key: 'a', value: 1 }]), 'STORAGE_FULL', 'docs/a');
+    // Everything acknowledged is still there, and reads work.
+    assert.equal((await db.get('docs', `k${written - 1}`)).value.i, written - 1);
+    assert.equal((await db.stats()).keyCount, written);
+    await db.close();
+    // A larger limit lets writes continue.
+    const again = await KoruDelta.start({ path, mapSizeBytes: 64 * 1024 * 1024 });
+    assert.equal((await again.put('docs', 'after', 1)).value, 1);
+    assert.equal((await again.stats()).keyCount, written + 1);
+    await again.close();
+  });
+});
