@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
 import { Engine } from './engine/engine.js';
 import { BUCKETS } from './engine/keys.js';
 import { LmdbStore } from './storage/lmdb-store.js';
+import { StoreDamagedError } from './storage/store.js';
+import { CorruptedError, InvalidQueryError, fullKey } from './errors.js';
 import { MemoryStore } from './storage/memory-store.js';
-import { checkNamespace, cloneJson, formatMicros, toMicros } from './engine/index.js';
+import { checkKey, checkNamespace, cloneJson, formatMicros, toMicros } from './engine/index.js';
+import { databaseDirectory } from './engine/open.js';
 import type { HistoryOptions, JsonValue, StartOptions, VersionedValue } from './engine/types.js';
 import { ChangeFeed, type ChangeFeedOptions } from './events/change-feed.js';
 import type { ChangeEvent, ChangeListener, Subscription, SubscriptionFilter } from './events/types.js';
@@ -19,6 +21,7 @@ export interface KoruDeltaOptions extends StartOptions {
 
 /** `history` options, with a query filter over the versions' values. */
 export interface FilteredHistoryOptions extends HistoryOptions {
+  /** Keeps the live versions whose value matches; `latest` and `limit` then count those. */
   filter?: Filter | string;
 }
 
@@ -48,7 +51,7 @@ export class KoruDelta extends Engine {
   static async start(options: KoruDeltaOptions = {}): Promise<KoruDelta> {
     const store = options.path === undefined
       ? new MemoryStore(BUCKETS)
-      : new LmdbStore({ path: resolve(options.path), buckets: BUCKETS, mapSizeBytes: options.mapSizeBytes });
+      : openLmdb(databaseDirectory(options.path), options.mapSizeBytes);
     const db = await Engine.openWith((s, nodeId, opts) => new KoruDelta(s, nodeId, opts), store, options);
     db.#feed = new ChangeFeed(db, options.events);
     db.#views = new ViewManager(db);
@@ -60,6 +63,7 @@ export class KoruDelta extends Engine {
    * `query.at` when given). Streams the namespace once, keeping only what the page needs.
    */
   async query(namespace: string, query: Query = {}): Promise<QueryResult> {
+    this.assertOpen();
     checkNamespace(namespace);
     const compiled = compileQuery(query);
     const at = compiled.query.at === undefined ? undefined : toMicros(compiled.query.at);
@@ -73,11 +77,14 @@ export class KoruDelta extends Engine {
     for (const d of this.documents(namespace, at)) yield new ScannedRecord(d.key, d.value, d.version.versionId, d.version.micros);
   }
 
+  /** With `filter`, tombstones are left out and `latest`/`limit` choose among the matching versions. */
   override async history(namespace: string, key: string, options: FilteredHistoryOptions = {}): Promise<VersionedValue[]> {
+    this.assertOpen();
     const { filter, ...range } = options ?? {};
-    const matches = filter === undefined ? undefined : compileFilter(filter, 'history.filter');
-    const versions = await super.history(namespace, key, range);
-    return matches ? versions.filter((v) => !v.deleted && matches(v.value)) : versions;
+    if (filter === undefined) return this.historyMatching(namespace, key, range);
+    checkNamespace(namespace);
+    checkKey(namespace, key);
+    return this.historyMatching(namespace, key, range, historyFilter(filter, namespace, key));
   }
 
   // ---- views --------------------------------------------------------------------------------
@@ -121,6 +128,7 @@ export class KoruDelta extends Engine {
 
   /** Ends a subscription; SUBSCRIPTION_NOT_FOUND if it is unknown or already ended. */
   unsubscribe(id: string): void {
+    this.assertOpen();
     this.#feed.unsubscribe(id);
   }
 
@@ -140,5 +148,30 @@ export class KoruDelta extends Engine {
     await super.close();
     this.#feed?.close();
     this.#views?.close();
+  }
+}
+
+/** The on-disk store at `path`; a data file that cannot be opened safely is CORRUPTED. */
+function openLmdb(path: string, mapSizeBytes: number | undefined): LmdbStore {
+  try {
+    return new LmdbStore({ path, buckets: BUCKETS, mapSizeBytes });
+  } catch (err) {
+    if (!(err instanceof StoreDamagedError)) throw err;
+    throw new CorruptedError(`Corrupted database at ${path}: ${err.problem}; restore it from a backup or an export`, { cause: err });
+  }
+}
+
+/** Compiles a history filter; its INVALID_QUERY names the key besides where the filter went wrong. */
+function historyFilter(filter: Filter | string, namespace: string, key: string): (value: JsonValue) => boolean {
+  try {
+    return compileFilter(filter, 'history.filter');
+  } catch (err) {
+    if (!(err instanceof InvalidQueryError)) throw err;
+    // `Invalid query at history.filter, column 4: …` → `Invalid query at history.filter for ns/key, column 4: …`.
+    const opening = `Invalid query at ${err.path}`;
+    const message = err.message.startsWith(opening)
+      ? `${opening} for ${fullKey(namespace, key)}${err.message.slice(opening.length)}`
+      : `${err.message} (history of ${fullKey(namespace, key)})`;
+    throw new InvalidQueryError(message, { namespace, key, path: err.path, cause: err });
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { KoruDelta } from '../src/index.js';
-import type { StartOptions } from '../src/index.js';
+import type { KoruDeltaOptions } from '../src/index.js';
 import type { Store } from '../src/storage/store.js';
 
 /** A fresh temporary directory, removed when the test file finishes. */
@@ -19,7 +19,7 @@ export type StoreKind = 'memory' | 'lmdb';
 export const STORES: StoreKind[] = ((process.env.STORES ?? 'memory,lmdb').split(',') as StoreKind[]);
 
 /** Opens a database of the given kind; closed automatically at the end of the file. */
-export async function openDb(kind: StoreKind, options: Omit<StartOptions, 'path'> = {}): Promise<KoruDelta> {
+export async function openDb(kind: StoreKind, options: Omit<KoruDeltaOptions, 'path'> = {}): Promise<KoruDelta> {
   const db = await KoruDelta.start(kind === 'lmdb' ? { ...options, path: join(tmpDir(), 'db') } : options);
   after(() => db.close());
   return db;

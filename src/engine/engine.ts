@@ -7,13 +7,14 @@ import { HybridClock } from './clock.js';
 import { HotCache, type CachedHead } from './hot-cache.js';
 import { allNamespaces, namespaceCounts } from './namespaces.js';
 import { ensureNodeId } from './open.js';
+import { historyScan, readHistory, toVersioned } from './history.js';
 import { exportHistory, exportSnapshot, importOp } from './transfer.js';
 import { verifyStore } from './verify.js';
 import { META, readNumber } from './meta.js';
 import { checkKey, checkNamespace } from './names.js';
 import { Reader } from './reader.js';
-import type { DecodedRecord, StoredVersion } from './record.js';
-import { formatMicros, toMicros } from './time.js';
+import type { StoredVersion } from './record.js';
+import { formatMicros, keyTimeMicros, toMicros } from './time.js';
 import type {
   BatchWrite, DatabaseStats, ExportRecord, HistoryOptions, ImportResult, JsonValue, StartOptions, TimeInput,
   VerifyReport, VersionedValue,
@@ -28,13 +29,6 @@ export type CommitListener = (writes: readonly CommittedWrite[]) => void;
 
 /** A current version as a read found it: a cache entry, or a record read for this call alone. */
 type LoadedHead = Pick<CachedHead, 'head' | 'value'> & { timestamp?: string };
-
-export function toVersioned(namespace: string, key: string, v: StoredVersion, value: JsonValue): VersionedValue {
-  return {
-    namespace, key, value: v.deleted ? null : value, versionId: v.versionId, contentHash: v.contentHash,
-    timestamp: formatMicros(v.micros), previousVersion: v.parents[0] ?? null, deleted: v.deleted,
-  };
-}
 
 /**
  * The versioned engine: JSON documents under `namespace/key`, each write an immutable version.
@@ -99,6 +93,7 @@ export class Engine {
 
   /** Writes every entry in one atomic transaction: all of them or none. */
   async putBatch(writes: readonly BatchWrite[]): Promise<VersionedValue[]> {
+    this.#ensureOpen();
     if (!Array.isArray(writes)) throw new TypeError('putBatch expects an array of { namespace, key, value }');
     const ops = writes.map((w) => this.#putOp(w?.namespace, w?.key, w?.value));
     if (ops.length === 0) return [];
@@ -133,6 +128,7 @@ export class Engine {
 
   /** Runs `hook` inside every write transaction of this instance (see TransactionHook). */
   onTransaction(hook: TransactionHook): () => void {
+    this.#ensureOpen();
     this.#writes.hooks.add(hook);
     return () => this.#writes.hooks.delete(hook);
   }
@@ -160,6 +156,7 @@ export class Engine {
 
   /** Calls `listener` after each local commit, before the writers' promises resolve. */
   onCommit(listener: CommitListener): () => void {
+    this.#ensureOpen();
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -216,7 +213,7 @@ export class Engine {
     this.#ensureOpen();
     checkNamespace(namespace);
     checkKey(namespace, key);
-    const micros = toMicros(at);
+    const micros = keyTimeMicros(at, namespace, key);
     const record = this.#reader.versionAt(namespace, key, micros);
     if (!record) {
       if (!this.#reader.head(namespace, key)) throw this.#notFound(namespace, key);
@@ -233,33 +230,22 @@ export class Engine {
   }
 
   async history(namespace: string, key: string, options: HistoryOptions = {}): Promise<VersionedValue[]> {
+    return this.historyMatching(namespace, key, options);
+  }
+
+  /**
+   * `history`, keeping with `match` only the live versions whose value it accepts (`latest` and
+   * `limit` then count those): the query layer's `filter`.
+   */
+  protected historyMatching(
+    namespace: string, key: string, options: HistoryOptions, match?: (value: JsonValue) => boolean,
+  ): VersionedValue[] {
     this.#ensureOpen();
     checkNamespace(namespace);
     checkKey(namespace, key);
+    const scan = historyScan(namespace, key, options ?? {});
     if (!this.#reader.head(namespace, key)) throw this.#notFound(namespace, key);
-    const range = {
-      fromMicros: options.from === undefined ? undefined : toMicros(options.from),
-      toMicros: options.to === undefined ? undefined : toMicros(options.to),
-    };
-    let versions: DecodedRecord[];
-    if (options.latest !== undefined) {
-      versions = [...this.#reader.versions(namespace, key, { ...range, reverse: true, limit: nonNegative(options.latest, 'latest') })].reverse();
-    } else {
-      versions = [...this.#reader.versions(namespace, key, range)];
-    }
-    if (options.limit !== undefined) versions = versions.slice(0, nonNegative(options.limit, 'limit'));
-    // Repeated values (a key flipping between states) are parsed and verified once.
-    const values = new Map<string, JsonValue>();
-    return versions.map((record) => {
-      const v = record.version;
-      let value = values.get(v.contentHash);
-      if (value === undefined) {
-        value = this.#reader.valueOf(namespace, key, record);
-        values.set(v.contentHash, value);
-        return toVersioned(namespace, key, v, value);
-      }
-      return toVersioned(namespace, key, v, cloneJson(value));
-    });
+    return readHistory(this.#reader, namespace, key, scan, match);
   }
 
   async listKeys(namespace: string): Promise<string[]> {
@@ -401,9 +387,4 @@ export class Engine {
   protected assertOpen(): void {
     this.#ensureOpen();
   }
-}
-
-function nonNegative(n: unknown, name: string): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new TypeError(`${name} must be a non-negative integer`);
-  return n;
 }

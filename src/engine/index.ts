@@ -1,4 +1,5 @@
-export { Engine, toVersioned, type CommitListener } from './engine.js';
+export { Engine, type CommitListener } from './engine.js';
+export { toVersioned } from './history.js';
 export type { CommittedWrite, TransactionHook, WriteOp } from './write-path.js';
 export type { StoredVersion } from './record.js';
 export type { ChangeEntry, Reader } from './reader.js';

@@ -1,8 +1,8 @@
-import { CorruptedError, InvalidValueError, fullKey } from '../errors.js';
+import { CorruptedError, InvalidTimeError, InvalidValueError, fullKey } from '../errors.js';
 import { checkKey, checkNamespace } from './names.js';
 import type { Reader } from './reader.js';
 import type { StoredVersion } from './record.js';
-import { formatMicros, toMicros } from './time.js';
+import { formatMicros, keyTimeMicros } from './time.js';
 import type { ExportRecord, JsonValue } from './types.js';
 import { NULL_HASH, encodeValue } from './value.js';
 import { versionIdOf } from './version-id.js';
@@ -45,6 +45,18 @@ function bad(record: Partial<ExportRecord>, what: string): never {
   throw new InvalidValueError(`Cannot import ${where}: ${what}`);
 }
 
+/** An imported version's time: versions keys hold times from the epoch on (a u64 of µs). */
+function importedMicros(timestamp: string, namespace: string, key: string): number {
+  const micros = keyTimeMicros(timestamp, namespace, key, 'timestamp');
+  if (micros < 0) {
+    throw new InvalidTimeError(
+      `Cannot import ${fullKey(namespace, key)}: timestamp ${JSON.stringify(timestamp)} is before 1970-01-01T00:00:00Z, the earliest time a version can have`,
+      { namespace, key },
+    );
+  }
+  return micros;
+}
+
 /**
  * Checks one imported record completely (names, hash of the value, id of the version) and turns it
  * into a write. A value that does not match its hash is refused as CORRUPTED.
@@ -59,7 +71,7 @@ export function importOp(record: ExportRecord, maxValueBytes: number): WriteOp {
   const parents = record.parents ?? (record.previousVersion ? [record.previousVersion] : []);
   if (!Array.isArray(parents) || parents.some((p) => typeof p !== 'string' || !/^[0-9a-f]{32}$/.test(p))) bad(record, 'parents must be version ids');
   if (typeof record.timestamp !== 'string') bad(record, 'timestamp is missing');
-  const micros = toMicros(record.timestamp);
+  const micros = importedMicros(record.timestamp, namespace, key);
   const deleted = record.deleted === true;
   const encoded = deleted
     ? { bytes: Buffer.from('null'), contentHash: NULL_HASH, value: null }

@@ -37,9 +37,9 @@ export interface HistoryOptions {
   from?: TimeInput;
   /** Inclusive upper bound. */
   to?: TimeInput;
-  /** Keep only the newest n versions (after from/to). */
+  /** Keep only the newest n versions (after from/to and `filter`). A non-negative integer, else INVALID_QUERY. */
   latest?: number;
-  /** Keep only the first n versions, oldest first (after from/to/latest). */
+  /** Keep only the first n versions, oldest first (after from/to, `filter` and latest). A non-negative integer. */
   limit?: number;
 }
 

@@ -3,8 +3,9 @@ import { InvalidValueError, ValueTooLargeError, fullKey } from '../errors.js';
 import type { JsonValue } from './types.js';
 
 /**
- * Values are taken as JSON: `toJSON` is honoured as `JSON.stringify` would, and anything JSON cannot
- * represent is refused with the path of the bad part instead of being silently dropped or nulled.
+ * Values are taken as JSON: `toJSON` is honoured and boxed primitives (`new Number(42)`) are
+ * unboxed as `JSON.stringify` would, and anything JSON cannot represent is refused with the path of
+ * the bad part instead of being silently dropped or nulled.
  *
  * One walk validates the input and copies it (so later changes by the caller cannot reach stored
  * data) with every object's keys inserted in RFC 8785 order (UTF-16 code units). `JSON.stringify`
@@ -73,8 +74,12 @@ function isIndexKey(k: string): boolean {
  */
 function clean(input: unknown, parent: PathLink | undefined, key: string | number | undefined, walk: Walk): JsonValue {
   let v = input;
-  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-    v = (v as { toJSON(key: string): unknown }).toJSON(key === undefined ? '' : String(key));
+  if (v !== null && typeof v === 'object') {
+    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+      v = (v as { toJSON(key: string): unknown }).toJSON(key === undefined ? '' : String(key));
+    }
+    // Plain objects and arrays, nearly all of them, cannot be boxed primitives.
+    if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) !== Object.prototype && !Array.isArray(v)) v = unbox(v);
   }
   switch (typeof v) {
     case 'string':
@@ -124,6 +129,37 @@ function clean(input: unknown, parent: PathLink | undefined, key: string | numbe
   }
   walk.open.pop();
   return out;
+}
+
+/**
+ * The primitive a boxed string, number, boolean or BigInt (`new Number(42)`, `Object(1n)`) holds,
+ * which `JSON.stringify` writes in its place (converting as it does: `Number(v)`, `String(v)`),
+ * so `{}` or `{"0":"h","1":"i"}` is never stored for one. Other objects are returned as they are.
+ * The tag only picks the candidate (a class may fake it); the `valueOf` brand check decides.
+ */
+function unbox(obj: object): unknown {
+  switch (Object.prototype.toString.call(obj)) {
+    case '[object Number]':
+      return hasBrand(Number.prototype.valueOf, obj) ? Number(obj) : obj;
+    case '[object String]':
+      return hasBrand(String.prototype.valueOf, obj) ? String(obj) : obj;
+    case '[object Boolean]':
+      return hasBrand(Boolean.prototype.valueOf, obj) ? Boolean.prototype.valueOf.call(obj) : obj;
+    case '[object BigInt]':
+      return hasBrand(BigInt.prototype.valueOf, obj) ? BigInt.prototype.valueOf.call(obj) : obj;
+    default:
+      return obj;
+  }
+}
+
+/** Whether `obj` has the internal slot `valueOf` reads (it throws for any other object). */
+function hasBrand(valueOf: () => unknown, obj: object): boolean {
+  try {
+    valueOf.call(obj);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,8 +1,45 @@
 import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { KoruDelta } from '../../src/index.js';
 import { STORES, openDb, rejectsWith, tmpDir } from '../helpers.js';
+
+/**
+ * Arguments for every method of a database, each as wrong as can be: after `close()` the closed
+ * check must come first, whatever the arguments. A method missing here fails the test below.
+ */
+const AFTER_CLOSE: Record<string, unknown[]> = {
+  put: ['_bad', '', undefined], delete: ['_bad', ''], putBatch: [[]], commit: [[]], get: ['_bad', ''], contains: ['_bad', ''],
+  getAt: ['c', 'k', 'yesterday'], history: ['c', 'k', { filter: 'n >', latest: -1 }], historyMatching: ['c', 'k', {}],
+  documents: ['_bad'], listKeys: ['_bad'], listNamespaces: [], stats: [], verify: [], lastSeq: [], diskSize: [],
+  exportVersions: [{ at: 'never' }], importVersions: [null], onCommit: [() => {}], onTransaction: [() => {}], assertOpen: [],
+  query: ['a', { filter: 5 }], createView: [null], listViews: [], refreshView: ['nope'], queryView: ['nope'], deleteView: ['nope'],
+  subscribe: [{ namespace: '_bad' }, null], unsubscribe: ['nope'], watch: [{ namespace: '_bad' }],
+};
+
+/** Every method on the prototype chain of `db` (accessors aside), protected ones included. */
+function methodsOf(db: object): string[] {
+  const names = new Set<string>();
+  for (let proto = Object.getPrototypeOf(db); proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, name)?.value === 'function') names.add(name);
+    }
+  }
+  return [...names].sort();
+}
+
+/** What calling `name` ends with: its error, thrown, rejected or met on the first step of an iterator. */
+async function failureOf(db: KoruDelta, name: string, args: unknown[]): Promise<unknown> {
+  try {
+    const out = (db as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args) as { then?: unknown; next?: () => unknown } | undefined;
+    if (typeof out?.then === 'function') await out;
+    else if (typeof out?.next === 'function') await out.next();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
 
 for (const kind of STORES) {
   describe(`putBatch (${kind})`, () => {
@@ -67,6 +104,20 @@ for (const kind of STORES) {
       for (const call of calls) await rejectsWith(call(), 'DATABASE_CLOSED');
     });
 
+    it('after close every method fails with DATABASE_CLOSED before looking at its arguments', async () => {
+      const db = await openDb(kind);
+      const sub = db.subscribe({}, () => {});
+      await db.close();
+      assert.deepEqual(methodsOf(db), [...Object.keys(AFTER_CLOSE), 'close'].sort(), 'a method was added: list it in AFTER_CLOSE');
+      for (const [name, args] of Object.entries(AFTER_CLOSE)) {
+        const err = (await failureOf(db, name, args)) as { code?: string; message?: string } | undefined;
+        assert.equal(err?.code, 'DATABASE_CLOSED', `${name}: ${err?.message ?? 'succeeded'}`);
+      }
+      assert.throws(() => db.unsubscribe(sub.id), { code: 'DATABASE_CLOSED' });
+      await rejectsWith(db.putBatch(null as unknown as []), 'DATABASE_CLOSED');
+      await db.close();
+    });
+
     it('reports bad arguments by rejecting, never by a synchronous throw', async () => {
       const db = await openDb(kind);
       const p = db.put(42 as unknown as string, 'k', 1);
@@ -76,6 +127,23 @@ for (const kind of STORES) {
     });
   });
 }
+
+describe('start({ path })', () => {
+  it('refuses an empty, blank or non-string path with INVALID_VALUE instead of using the current directory', async () => {
+    const hadData = existsSync('data.mdb');
+    for (const path of ['', '   ', '\t\n', 42, null]) {
+      await rejectsWith(KoruDelta.start({ path: path as string }), 'INVALID_VALUE', 'Invalid path');
+    }
+    assert.equal(existsSync('data.mdb'), hadData);
+  });
+
+  it('refuses a path that is a file, or inside one, with INVALID_VALUE naming it', async () => {
+    const file = join(tmpDir(), 'notes.txt');
+    writeFileSync(file, 'not a database');
+    await rejectsWith(KoruDelta.start({ path: file }), 'INVALID_VALUE', `${file} is a file, not a database directory`);
+    await rejectsWith(KoruDelta.start({ path: join(file, 'db') }), 'INVALID_VALUE', 'is inside a file, not a database directory');
+  });
+});
 
 describe('persistence (lmdb)', () => {
   it('close and reopen gives identical keys, values, versionIds, timestamps and history', async () => {

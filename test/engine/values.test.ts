@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { STORES, openDb, rejectsWith } from '../helpers.js';
 
@@ -36,6 +37,26 @@ for (const kind of STORES) {
       assert.deepEqual((await db.get('v', 'k')).value, { when: '2026-01-02T03:04:05.678Z', custom: { shaped: true } });
     });
 
+    it('stores boxed primitives as JSON.stringify does: value, content hash and stored bytes agree', async () => {
+      // No cache: every read below comes from the stored bytes.
+      const db = await openDb(kind, { cache: { maxEntries: 0 } });
+      const boxed = { s: new String('hi'), n: new Number(42), b: new Boolean(true), f: new Boolean(false), in: [new Number(-0.5)] };
+      const expected = { b: true, f: false, in: [-0.5], n: 42, s: 'hi' };
+      assert.equal(JSON.stringify(boxed, Object.keys(boxed).sort()), JSON.stringify(expected));
+      const cases: Array<[string, unknown, unknown]> = [['obj', boxed, expected], ['num', new Number(42), 42], ['str', new String('x'), 'x'], ['bool', new Boolean(false), false]];
+      for (const [key, value, want] of cases) {
+        const v = await db.put('v', key, value);
+        assert.deepEqual(v.value, want, key);
+        assert.equal(v.contentHash, createHash('sha256').update(JSON.stringify(want)).digest('hex'), key);
+        assert.deepEqual((await db.get('v', key)).value, want, key);
+        assert.deepEqual((await db.history('v', key))[0].value, want, key);
+      }
+      const exported = [];
+      for await (const r of db.exportVersions()) exported.push([r.key, r.value]);
+      assert.deepEqual(exported, cases.map(([key, , want]) => [key, want]));
+      assert.equal((await db.verify()).ok, true);
+    });
+
     const BAD: Array<[string, unknown, string]> = [
       ['undefined', undefined, '$'],
       ['a function', { f: () => 1 }, '$.f'],
@@ -47,6 +68,11 @@ for (const kind of STORES) {
       // JSON.stringify would store these as {}, losing every entry.
       ['a Map', { tags: new Map([['a', 1]]) }, 'a Map at $.tags'],
       ['a Set', [1, new Set([2])], 'a Set at $[1]'],
+      // Boxed, each is refused as the primitive it holds would be.
+      ['a boxed NaN', { n: new Number(NaN) }, 'NaN at $.n'],
+      ['a boxed Infinity', [new Number(-Infinity)], '-Infinity at $[0]'],
+      ['a boxed BigInt', { n: Object(1n) }, 'a BigInt at $.n'],
+      ['a boxed BigInt at the root', Object(2n), 'a BigInt at $'],
     ];
     for (const [name, value, path] of BAD) {
       it(`refuses ${name} with INVALID_VALUE naming ${path}`, async () => {

@@ -23,7 +23,7 @@ describe('timestamps as text', () => {
     for (const m of samples()) {
       if (m < 0 || m > 8.64e18) continue;
       const iso = new Date(Math.floor(m / 1000)).toISOString();
-      const expected = `${iso.slice(0, 19)}.${String(((m % 1e6) + 1e6) % 1e6).padStart(6, '0')}Z`;
+      const expected = `${iso.slice(0, -5)}.${String(((m % 1e6) + 1e6) % 1e6).padStart(6, '0')}Z`;
       assert.equal(formatMicros(m), expected, `for ${m}`);
     }
   });
@@ -31,7 +31,7 @@ describe('timestamps as text', () => {
   it('formatMicros writes every date of years 0-9999 as Date does, leap days and century rules included', () => {
     const reference = (m: number) => {
       const second = Math.floor(m / 1e6);
-      return `${new Date(second * 1000).toISOString().slice(0, 19)}.${String(m - second * 1e6).padStart(6, '0')}Z`;
+      return `${new Date(second * 1000).toISOString().slice(0, -5)}.${String(m - second * 1e6).padStart(6, '0')}Z`;
     };
     const DAY = 86_400_000_000;
     // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear reaches the real ones.
