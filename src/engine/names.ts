@@ -26,6 +26,9 @@ export function checkNamespace(namespace: unknown): asserts namespace is string 
       { namespace },
     );
   }
+  if (namespace === '.' || namespace === '..') {
+    throw new InvalidNamespaceError(`Invalid namespace ${JSON.stringify(namespace)}: . and .. are path segments a URL cannot carry`, { namespace });
+  }
   if (RESERVED_NAMESPACES.has(namespace)) {
     throw new InvalidNamespaceError(`Invalid namespace ${JSON.stringify(namespace)}: the name is reserved`, { namespace });
   }

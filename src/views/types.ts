@@ -2,7 +2,7 @@ import type { Query } from '../query/types.js';
 
 export interface ViewDefinition {
   /**
-   * 1-64 characters of `A-Z a-z 0-9 _ . -`, not starting with `_`: a namespace's characters. The
+   * 1-64 characters of `A-Z a-z 0-9 _ . -`, not starting with `_`, not `.` or `..`. The
    * names reserved for namespaces are allowed (`views`): a view's URL is `/api/v1/views/<name>`,
    * which no route shares.
    */

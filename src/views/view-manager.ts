@@ -185,6 +185,8 @@ export class ViewManager {
     if (typeof name !== 'string' || !NAME.test(name)) {
       throw new InvalidNamespaceError(`Invalid view name ${JSON.stringify(name)}: use 1-64 characters of A-Z a-z 0-9 _ . - not starting with _`);
     }
+    // A view's URL is /api/v1/views/<name>: these two would be read as path steps.
+    if (name === '.' || name === '..') throw new InvalidNamespaceError(`Invalid view name ${JSON.stringify(name)}: . and .. are path segments a URL cannot carry`);
   }
 
   #now(): number {

@@ -123,7 +123,7 @@ for (const kind of STORES) {
   });
 
   describe(`names (${kind})`, () => {
-    const BAD_NS = ['', '_internal', 'has space', 'a/b', 'x'.repeat(65), 'é', 'status', 'views'];
+    const BAD_NS = ['', '_internal', 'has space', 'a/b', 'x'.repeat(65), 'é', 'status', 'views', '.', '..'];
     for (const ns of BAD_NS) {
       it(`refuses namespace ${JSON.stringify(ns.slice(0, 20))}`, async () => {
         const db = await openDb(kind);

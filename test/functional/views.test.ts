@@ -67,6 +67,10 @@ for (const kind of STORES) {
       await rejectsWith(db.refreshView('nope'), 'VIEW_NOT_FOUND');
       await rejectsWith(db.deleteView('nope'), 'VIEW_NOT_FOUND');
       await rejectsWith(db.createView({ name: '_hidden', namespace: 'x' }), 'INVALID_NAMESPACE');
+      await rejectsWith(db.createView({ name: '..', namespace: 'x' }), 'INVALID_NAMESPACE', 'path segments');
+      // Names reserved for namespace routes are fine for views: their URL is their own.
+      await db.createView({ name: 'views', namespace: 'x' });
+      await db.deleteView('views');
       await rejectsWith(db.createView({ name: 'bad', namespace: 'x', query: { filter: 'a >' } }), 'INVALID_QUERY');
       assert.deepEqual((await db.listViews()).map((v) => v.name), ['a.view', 'b-view']);
       await db.deleteView('a.view');
