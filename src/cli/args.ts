@@ -1,5 +1,6 @@
 import { formatMicros, toMicros } from '../engine/time.js';
 import { CliError, badArgument } from './errors.js';
+import { findInexactNumber } from './json-numbers.js';
 import { shellQuote } from './shell-quote.js';
 
 export interface KeyRef {
@@ -23,8 +24,9 @@ export function parseKey(text: string, command: string): KeyRef {
 
 /** Parses a value given on the command line; the error hint shows how to quote it. */
 export function parseJsonValue(text: string, keyText: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     const trimmed = text.trim();
     const structured = /^[[{"]/.test(trimmed);
@@ -34,14 +36,53 @@ export function parseJsonValue(text: string, keyText: string): unknown {
     const detail = structured ? ` (${(err as Error).message})` : '';
     throw new CliError(`Invalid JSON value: ${text}${detail}`, 'INVALID_VALUE', hint);
   }
+  rejectInexactNumbers(text, keyText);
+  return value;
 }
+
+/** A number JSON.parse would round (`12345678901234567890`) is refused, not stored changed. */
+function rejectInexactNumbers(text: string, keyText: string): void {
+  const found = findInexactNumber(text);
+  if (found === undefined) return;
+  const { literal, path } = found;
+  const quoted = JSON.stringify(literal);
+  throw new CliError(
+    `Number ${literal} at ${path} cannot be stored exactly (numbers are 64-bit floating point: about 16 significant digits, integers up to 9007199254740991)`,
+    'INVALID_VALUE',
+    path === '$' ? `To keep every digit, store it as a string: kdelta set ${shellQuote(keyText)} ${shellQuote(quoted)}` : `To keep every digit, store it as a string: ${quoted}`,
+  );
+}
+
+/** The span of a JavaScript Date, ±8.64e15 ms around the epoch (-271821-04-20 to +275760-09-13), in µs. */
+const MAX_MICROS = 8.64e18;
 
 /**
  * Resolves a time argument here, so `5m ago` means five minutes before this command ran even when a
- * remote server evaluates it; invalid input fails with the library's INVALID_TIME error.
+ * remote server evaluates it; invalid input fails with the library's INVALID_TIME error. A time out
+ * of range (`99999999999999999999`, `100000000 w ago`) fails here too, quoting what was typed: it
+ * has no timestamp that could be sent, and the library would quote the one it was sent instead.
  */
 export function parseTime(text: string): string {
-  return formatMicros(toMicros(text));
+  const micros = toMicros(text);
+  if (!(micros >= -MAX_MICROS && micros <= MAX_MICROS)) {
+    throw new CliError(
+      `Invalid time: ${JSON.stringify(text)} is out of range (times run from -271821-04-20T00:00:00Z to +275760-09-13T00:00:00Z)`,
+      'INVALID_TIME',
+    );
+  }
+  const timestamp = formatMicros(micros);
+  if (!readsBack(timestamp)) throw new CliError(`Invalid time: ${JSON.stringify(text)} is out of range`, 'INVALID_TIME');
+  return timestamp;
+}
+
+/** Whether the library reads a timestamp it wrote: not every year can be written in every version. */
+function readsBack(timestamp: string): boolean {
+  try {
+    toMicros(timestamp);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `--since`: a bare integer is a change sequence number, anything else a time. */

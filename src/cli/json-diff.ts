@@ -14,7 +14,8 @@ function isObject(v: JsonValue): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function member(path: string, key: string): string {
+/** `$.a` for a plain name, `$["a b"]` otherwise. */
+export function member(path: string, key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
@@ -38,4 +39,15 @@ export function diffJson(from: JsonValue, to: JsonValue, path = '$', out: JsonCh
     out.push({ path, kind: 'changed', from, to });
   }
   return out;
+}
+
+/**
+ * The structural diff of two versions' values, `undefined` standing for no value (no version, or a
+ * tombstone), which is not the value null: creating a key is an `added` change of the root `$`,
+ * deleting it a `removed` one.
+ */
+export function diffValues(from: JsonValue | undefined, to: JsonValue | undefined): JsonChange[] {
+  if (from === undefined) return to === undefined ? [] : [{ path: '$', kind: 'added', to }];
+  if (to === undefined) return [{ path: '$', kind: 'removed', from }];
+  return diffJson(from, to);
 }

@@ -3,6 +3,12 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { CliError } from './errors.js';
 
+/** Waits for `out` to take more; a stream that already failed (disk full) fails here instead of hanging. */
+async function drained(out: Writable): Promise<void> {
+  if (out.errored) throw out.errored;
+  await once(out, 'drain');
+}
+
 /** Writes one JSON line per item, in ~64 KiB chunks, honouring back-pressure. Returns the count. */
 export async function writeNdjson(items: AsyncIterable<unknown>, out: Writable, onProgress?: (n: number) => void): Promise<number> {
   let chunk = '';
@@ -11,21 +17,26 @@ export async function writeNdjson(items: AsyncIterable<unknown>, out: Writable, 
     chunk += `${JSON.stringify(item)}\n`;
     count++;
     if (chunk.length >= 65_536) {
-      if (!out.write(chunk)) await once(out, 'drain');
+      if (!out.write(chunk)) await drained(out);
       chunk = '';
       onProgress?.(count);
     }
   }
-  if (chunk !== '' && !out.write(chunk)) await once(out, 'drain');
+  if (chunk !== '' && !out.write(chunk)) await drained(out);
   onProgress?.(count);
   return count;
 }
 
 /**
- * Parses NDJSON lines (blank lines skipped). A malformed line fails with its line number. `onBytes`
- * reports progress through the input.
+ * Parses NDJSON lines (blank lines skipped). A line that is not JSON, or that `check` finds wrong,
+ * fails with its line number. `onBytes` reports progress through the input.
  */
-export async function* readNdjson<T>(input: Readable, source: string, onBytes?: (bytes: number) => void): AsyncGenerator<T> {
+export async function* readNdjson<T>(
+  input: Readable,
+  source: string,
+  check: (item: unknown) => string | undefined,
+  onBytes?: (bytes: number) => void,
+): AsyncGenerator<T> {
   const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNo = 0;
   let bytes = 0;
@@ -39,9 +50,8 @@ export async function* readNdjson<T>(input: Readable, source: string, onBytes?: 
     } catch (err) {
       throw new CliError(`${source}, line ${lineNo}: not valid JSON (${(err as Error).message})`, 'INVALID_VALUE');
     }
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      throw new CliError(`${source}, line ${lineNo}: expected an exported version (a JSON object)`, 'INVALID_VALUE');
-    }
+    const wrong = check(item);
+    if (wrong !== undefined) throw new CliError(`${source}, line ${lineNo}: ${wrong}`, 'INVALID_VALUE');
     if (lineNo % 1024 === 0) onBytes?.(bytes);
     yield item as T;
   }

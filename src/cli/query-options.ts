@@ -1,6 +1,7 @@
 import type { Aggregation, Query, SortSpec } from '../query/types.js';
 import { parseTime } from './args.js';
 import { UsageError } from './errors.js';
+import { shellQuote } from './shell-quote.js';
 
 /** The flags of `kdelta query` as commander parses them. */
 export interface QueryOptions {
@@ -20,11 +21,23 @@ export interface QueryOptions {
   at?: string;
 }
 
-/** `field`, `field:asc` or `field:desc`; `--desc` flips the fields that name no direction. */
+/**
+ * `field`, `field:asc` or `field:desc`; `--desc` flips the fields that name no direction. Text after
+ * the last `:` must be a direction, so a misspelt one (`age:dsc`) is refused rather than sorting by
+ * a field of that name; a field whose name holds a `:` is written with its direction (`a:b:asc`).
+ */
 function sortSpec(text: string, desc: boolean): SortSpec {
-  const m = /^(.*):(asc|desc)$/i.exec(text);
-  if (m) return { field: m[1], order: m[2].toLowerCase() as 'asc' | 'desc' };
-  return { field: text, order: desc ? 'desc' : 'asc' };
+  const colon = text.lastIndexOf(':');
+  if (colon === -1) return { field: text, order: desc ? 'desc' : 'asc' };
+  const direction = text.slice(colon + 1);
+  const order = direction.toLowerCase();
+  if (order !== 'asc' && order !== 'desc') {
+    throw new UsageError(
+      `unknown sort direction ${JSON.stringify(direction)} in ${JSON.stringify(text)} (use asc or desc)`,
+      `A field whose name contains ":" is written with its direction, e.g. --sort ${shellQuote(`${text}:asc`)}`,
+    );
+  }
+  return { field: text.slice(0, colon), order };
 }
 
 /** Aggregation flags as named aggregations, in a stable order. */

@@ -14,7 +14,7 @@ export interface ReportContext {
   subject?: Subject;
 }
 
-interface Described {
+export interface Described {
   code: string;
   message: string;
   hint?: string;
@@ -44,7 +44,8 @@ function hintFor(code: string, subject: Subject): string | undefined {
   }
 }
 
-function describe(err: unknown, ctx: ReportContext): Described {
+/** A failure as it will be reported: its code, message, hint and exit code. */
+export function describeError(err: unknown, ctx: ReportContext): Described {
   if (err instanceof CliError) return { code: err.code, message: err.message, hint: err.hint, exitCode: err.exitCode };
   if (isKoruDeltaError(err)) {
     return { code: err.code, message: err.message, hint: hintFor(err.code, { ...ctx.subject, namespace: err.namespace ?? ctx.subject?.namespace }), exitCode: 1 };
@@ -64,7 +65,7 @@ function describe(err: unknown, ctx: ReportContext): Described {
  * Stack traces only with KORU_LOG=debug (or trace).
  */
 export function reportError(err: unknown, ctx: ReportContext): void {
-  const d = describe(err, ctx);
+  const d = describeError(err, ctx);
   if (ctx.json) {
     const error = d.hint === undefined ? { code: d.code, message: d.message } : { code: d.code, message: d.message, hint: d.hint };
     process.stderr.write(`${JSON.stringify({ error })}\n`);

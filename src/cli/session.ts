@@ -1,8 +1,9 @@
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { KoruBackend } from '../client/backend.js';
-import { UsageError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
 import { reportError, type Subject } from './report.js';
 import { colorEnabled, createStyle, type Style } from './style.js';
 
@@ -16,6 +17,18 @@ export interface GlobalOptions {
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.KORU_DB_PATH || join(homedir(), '.korudelta', 'db');
+}
+
+/** Why `path` cannot be a database directory, if something other than a directory is there. */
+async function notADirectory(path: string): Promise<string | undefined> {
+  try {
+    const found = await stat(path);
+    if (found.isDirectory()) return undefined;
+    return found.isFile() ? 'is a file, not a database directory' : 'is not a directory';
+  } catch (err) {
+    // A missing directory is created; one below a file cannot be.
+    return (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'is inside a file, not a database directory' : undefined;
+  }
 }
 
 /**
@@ -64,7 +77,14 @@ export class Session {
       return openRemote(this.url);
     }
     const { LocalBackend } = await import('./local-backend.js');
-    return LocalBackend.open(this.dbPath);
+    return LocalBackend.open(await this.localPath());
+  }
+
+  /** The local database directory; a file in its way is refused clearly (not as mkdir's EEXIST). */
+  async localPath(): Promise<string> {
+    const problem = await notADirectory(this.dbPath);
+    if (problem !== undefined) throw new CliError(`${this.dbPath} ${problem}`, 'INVALID_VALUE', 'Give -d a directory (created if missing)');
+    return this.dbPath;
   }
 
   async close(): Promise<void> {
@@ -81,8 +101,11 @@ export class Session {
 
 /** Runs a command body with a session, reporting failures and closing the backend. */
 export async function run(command: Command, body: (session: Session) => Promise<void>): Promise<void> {
-  const session = new Session(command.optsWithGlobals<GlobalOptions>());
+  const options = command.optsWithGlobals<GlobalOptions>();
+  const session = new Session(options);
   try {
+    // An empty -d (say, an unset shell variable) would resolve to the current directory.
+    if (options.dbPath === '') throw new UsageError('-d/--db-path is empty: expected a database directory', 'Try: kdelta -d ./data <command>');
     await body(session);
   } catch (err) {
     reportError(err, session);

@@ -82,4 +82,23 @@ describe('kdelta diff', () => {
     assert.match(ok(deleted), /\+\+\+ k\/v \S+ \(deleted\)\n@@ -1,3 \+0,0 @@\n-\{\n- {2}"x": 1\n-\}\n$/);
     assert.equal(json<DiffJson>(asJson).to.deleted, true);
   });
+
+  it('--json tells no value (no version, a tombstone) from the value null, as the line diff does', async () => {
+    const k = onDb(tmpDb());
+    const changes = async (...args: string[]) => json<DiffJson>(await k('diff', ...args, '--json')).changes;
+    ok(await k('set', 'n/x', 'null'));
+    assert.deepEqual(await changes('n/x'), [{ path: '$', kind: 'added', to: null }]);
+    assert.match(ok(await k('diff', 'n/x')), /\n\+null\n$/);
+    ok(await k('set', 'n/x', '{"a":null}'));
+    assert.deepEqual(await changes('n/x'), [{ path: '$', kind: 'changed', from: null, to: { a: null } }]);
+    ok(await k('set', 'n/x', 'null'));
+    ok(await k('delete', 'n/x'));
+    assert.deepEqual(await changes('n/x'), [{ path: '$', kind: 'removed', from: null }]);
+    assert.match(ok(await k('diff', 'n/x')), /\n-null\n$/);
+    ok(await k('set', 'n/x', '{"a":1}'));
+    // Re-created after a deletion; and the first version of a key with a value other than null.
+    assert.deepEqual(await changes('n/x'), [{ path: '$', kind: 'added', to: { a: 1 } }]);
+    assert.deepEqual(await changes('n/x', '--to', '0'), [{ path: '$', kind: 'added', to: null }]);
+    assert.deepEqual(await changes('n/x', '--from', '3', '--to', '3'), []);
+  });
 });

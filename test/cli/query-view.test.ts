@@ -81,6 +81,18 @@ describe('kdelta query', () => {
     assert.match(fails(two, 2), /One aggregation per query without --group-by/);
   });
 
+  it('refuses a sort direction other than asc or desc; a field whose name has a colon takes one', async () => {
+    const [typo, typoJson, empty, colonField, upper] = await Promise.all([
+      k('query', 'users', '-s', 'age:dsc'), k('query', 'users', '--sort', 'name', '--sort', 'age:up', '--json'), k('query', 'users', '-s', 'age:'),
+      k('query', 'users', '-s', 'a:b:desc', '--json'), k('query', 'users', '-s', 'age:DESC', '--json'),
+    ]);
+    assert.match(fails(typo, 2), /^Error: unknown sort direction "dsc" in "age:dsc" \(use asc or desc\)\n.*--sort age:dsc:asc\n$/);
+    assert.equal((JSON.parse(fails(typoJson, 2)) as { error: { code: string } }).error.code, 'USAGE');
+    assert.match(fails(empty, 2), /unknown sort direction "" in "age:"/);
+    assert.equal(json<QueryResult>(colonField).totalCount, 3);
+    assert.deepEqual(json<QueryResult>(upper).records.map((r) => r.key), ['carol', 'alice', 'bob']);
+  });
+
   it('reports a bad filter with exit 1 and a hint', async () => {
     const [bad, badJson] = await Promise.all([k('query', 'users', '-f', 'age >>= 3'), k('query', 'users', '-f', 'and', '--json')]);
     assert.match(fails(bad, 1), /^Error: .*\nFilters look like: /);

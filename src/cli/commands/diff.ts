@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type { KoruBackend } from '../../client/backend.js';
-import type { VersionedValue } from '../../engine/types.js';
+import type { JsonValue, VersionedValue } from '../../engine/types.js';
 import { integer, parseKey, parseTime, type KeyRef } from '../args.js';
 import { CliError, UsageError } from '../errors.js';
 import { pretty } from '../format.js';
 import { examples } from '../help.js';
-import { diffJson } from '../json-diff.js';
+import { diffValues } from '../json-diff.js';
 import type { DiffSide } from '../line-diff.js';
 import { run } from '../session.js';
 
@@ -51,6 +51,11 @@ async function pick(backend: KoruBackend, ref: KeyRef, opts: DiffOptions): Promi
   return { from: from < 0 ? null : all[from], to: all[to] };
 }
 
+/** A version's value, or undefined for none (no version, a tombstone): not the value null. */
+function valueOf(v: VersionedValue | null): JsonValue | undefined {
+  return v === null || v.deleted ? undefined : v.value;
+}
+
 function side(ref: KeyRef, v: VersionedValue | null): DiffSide {
   if (v === null) return { label: `${ref.namespace}/${ref.key} (no previous version)`, text: '' };
   const what = v.deleted ? 'deleted' : `version ${v.versionId}`;
@@ -70,7 +75,7 @@ export function registerDiff(program: Command): void {
         const ref = parseKey(keyText, 'diff');
         s.subject = ref;
         const { from, to } = await pick(await s.backend(), ref, opts);
-        const changes = diffJson(from === null || from.deleted ? null : from.value, to.deleted ? null : to.value);
+        const changes = diffValues(valueOf(from), valueOf(to));
         if (s.json) {
           s.printJson({ namespace: ref.namespace, key: ref.key, from, to, changes });
           return;

@@ -1,8 +1,6 @@
-import { once } from 'node:events';
-import { open } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { parseTime } from '../args.js';
+import { createAtomicFile, type AtomicFile } from '../atomic-file.js';
 import { CliError } from '../errors.js';
 import { examples } from '../help.js';
 import { writeNdjson } from '../ndjson.js';
@@ -10,12 +8,22 @@ import { createProgress } from '../progress.js';
 import { plural } from '../format.js';
 import { run } from '../session.js';
 
-/** Opens the output first, so a bad path fails before any work (and never as a stray stream error). */
-async function openOutput(file: string): Promise<Writable> {
+const OPEN_FAILURES: Record<string, string> = {
+  ENOENT: 'no such directory', ENOTDIR: 'no such directory', EACCES: 'permission denied', EPERM: 'permission denied',
+  EISDIR: 'it is a directory', EROFS: 'read-only file system',
+};
+
+/**
+ * Opens the output first, so a bad path fails before any work. The export goes to a temporary file
+ * renamed over `file` only once complete: a failed export leaves an existing backup untouched.
+ */
+async function openOutput(file: string): Promise<AtomicFile> {
   try {
-    return (await open(file, 'w')).createWriteStream();
+    return await createAtomicFile(file);
   } catch (err) {
-    throw new CliError(`Cannot write ${file}: ${(err as Error).message}`, 'INVALID_VALUE');
+    // The system's message would name the temporary file, which the user never asked for.
+    const reason = OPEN_FAILURES[(err as NodeJS.ErrnoException).code ?? ''] ?? (err as Error).message;
+    throw new CliError(`Cannot write ${file}: ${reason}`, 'INVALID_VALUE');
   }
 }
 
@@ -23,7 +31,7 @@ export function registerExport(program: Command): void {
   const cmd = program
     .command('export')
     .description('write every version (full history, commit order) as NDJSON to a file or stdout')
-    .argument('[file]', 'output file (default: stdout)')
+    .argument('[file]', 'output file, replaced only once the export is complete (default: stdout)')
     .option('--at <time>', 'export a point-in-time snapshot (the versions current at <time>) instead')
     .action((file: string | undefined, opts: { at?: string }, command: Command) =>
       run(command, async (s) => {
@@ -35,20 +43,19 @@ export function registerExport(program: Command): void {
           total = at === undefined ? status.totalVersions : status.keyCount;
         }
         const toStdout = file === undefined || file === '-';
-        const out = toStdout ? process.stdout : await openOutput(file);
+        const output = toStdout ? undefined : await openOutput(file);
         const progress = await createProgress('Exporting', total, 'versions');
         let count: number;
         try {
-          count = await writeNdjson(backend.exportVersions(at === undefined ? {} : { at }), out, (n) => progress.update(n));
+          count = await writeNdjson(backend.exportVersions(at === undefined ? {} : { at }), output?.stream ?? process.stdout, (n) => progress.update(n));
+          await output?.commit();
         } catch (err) {
-          if (!toStdout) out.destroy();
+          await output?.abort();
           throw err;
         } finally {
           progress.stop();
         }
         if (toStdout) return;
-        out.end();
-        await once(out, 'finish');
         if (s.json) s.printJson({ exported: count, file });
         else s.print([s.style.green('OK'), `  Exported: ${plural(count, 'version')}`, `  File: ${file}`]);
       }));

@@ -11,7 +11,7 @@ export function registerQuery(program: Command): void {
     .description('filter, sort, project and aggregate the documents of a namespace')
     .argument('<ns>', 'namespace')
     .option('-f, --filter <expr>', 'filter expression, e.g. \'age >= 18 and status = "active"\'')
-    .option('-s, --sort <field>', 'sort by field (repeatable; field:desc for one field)', collect)
+    .option('-s, --sort <field>', 'sort by field (repeatable; field:asc or field:desc for one field)', collect)
     .option('--desc', 'sort descending')
     .option('-l, --limit <n>', 'at most n records', nonNegativeInt)
     .option('--offset <n>', 'skip the first n matches', nonNegativeInt)

@@ -22,6 +22,30 @@ async function readSource(path: string): Promise<string> {
   }
 }
 
+/** Text that reads as a JSON value: an object, array or string, or a bare number, true, false, null. */
+function looksLikeJson(text: string): boolean {
+  const t = text.trim();
+  if (/^[[{"]/.test(t)) return true;
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `kdelta set '{"a":1}' users/alice`: the value came first; the hint shows the command swapped. */
+function rejectSwapped(keyText: string, json: string | undefined): void {
+  if (json === undefined || !looksLikeJson(keyText) || looksLikeJson(json)) return;
+  const slash = json.indexOf('/');
+  if (slash <= 0 || slash === json.length - 1) return;
+  throw new CliError(
+    `Invalid key ${JSON.stringify(keyText)}: expected the form namespace/key (the key comes before the value)`,
+    'INVALID_KEY',
+    `Try: kdelta set ${shellQuote(json)} ${shellQuote(keyText)}`,
+  );
+}
+
 export function registerSet(program: Command): void {
   const cmd = program
     .command('set')
@@ -31,6 +55,7 @@ export function registerSet(program: Command): void {
     .option('--file <path>', 'read the JSON value from a file (- for stdin)')
     .action((keyText: string, json: string | undefined, opts: { file?: string }, command: Command) =>
       run(command, async (s) => {
+        rejectSwapped(keyText, json);
         const ref = parseKey(keyText, 'set');
         s.subject = ref;
         if (json !== undefined && opts.file !== undefined) throw new UsageError('Give the value either as an argument or with --file, not both');
