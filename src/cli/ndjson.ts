@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { isKoruDeltaError } from '../errors.js';
 import { CliError } from './errors.js';
 
 /** Waits for `out` to take more; a stream that already failed (disk full) fails here instead of hanging. */
@@ -28,8 +29,8 @@ export async function writeNdjson(items: AsyncIterable<unknown>, out: Writable, 
 }
 
 /**
- * Parses NDJSON lines (blank lines skipped). A line that is not JSON, or that `check` finds wrong,
- * fails with its line number. `onBytes` reports progress through the input.
+ * Parses NDJSON lines (blank lines skipped). A line that is not JSON, or that `check` finds wrong
+ * (or throws a coded error for), fails with its line number. `onBytes` reports progress through the input.
  */
 export async function* readNdjson<T>(
   input: Readable,
@@ -50,8 +51,17 @@ export async function* readNdjson<T>(
     } catch (err) {
       throw new CliError(`${source}, line ${lineNo}: not valid JSON (${(err as Error).message})`, 'INVALID_VALUE');
     }
-    const wrong = check(item);
-    if (wrong !== undefined) throw new CliError(`${source}, line ${lineNo}: ${wrong}`, 'INVALID_VALUE');
+    let wrong: string | undefined;
+    let code = 'INVALID_VALUE';
+    try {
+      wrong = check(item);
+    } catch (err) {
+      // A check may throw the library's own coded error (a tampered record is CORRUPTED): keep its code.
+      if (!isKoruDeltaError(err)) throw err;
+      wrong = err.message;
+      code = err.code;
+    }
+    if (wrong !== undefined) throw new CliError(`${source}, line ${lineNo}: ${wrong}`, code);
     if (lineNo % 1024 === 0) onBytes?.(bytes);
     yield item as T;
   }

@@ -6,4 +6,5 @@ export type { ChangeEntry, Reader } from './reader.js';
 export { toMicros, formatMicros } from './time.js';
 export { checkKey, checkNamespace, RESERVED_NAMESPACES } from './names.js';
 export { encodeValue, sha256Hex, cloneJson } from './value.js';
+export { exportRecordProblem, importOp } from './transfer.js';
 export * from './types.js';

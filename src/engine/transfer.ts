@@ -57,20 +57,72 @@ function importedMicros(timestamp: string, namespace: string, key: string): numb
   return micros;
 }
 
+const VERSION_ID = /^[0-9a-f]{32}$/;
+const HASH = /^[0-9a-f]{64}$/;
+const NODE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+type Fields = Record<string, unknown>;
+
+function typeName(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
+function wrongString(r: Fields, field: string, pattern: RegExp, what: string): string | undefined {
+  const v = r[field];
+  if (v === undefined) return `"${field}" is missing`;
+  if (typeof v !== 'string') return `"${field}" must be ${what}, got ${typeName(v)}`;
+  return pattern.test(v) ? undefined : `"${field}" must be ${what}, got ${JSON.stringify(v.slice(0, 80))}`;
+}
+
+function wrongName(r: Fields): string | undefined {
+  for (const field of ['namespace', 'key']) {
+    if (r[field] === undefined) return `"${field}" is missing`;
+    if (typeof r[field] !== 'string') return `"${field}" must be a string, got ${typeName(r[field])}`;
+  }
+  return undefined;
+}
+
+function wrongChain(r: Fields): string | undefined {
+  const { previousVersion: previous, parents, deleted } = r;
+  if (previous !== undefined && previous !== null && !(typeof previous === 'string' && VERSION_ID.test(previous))) {
+    return '"previousVersion" must be a version id (32 hex digits) or null';
+  }
+  if (parents !== undefined && !(Array.isArray(parents) && parents.every((p) => typeof p === 'string' && VERSION_ID.test(p)))) {
+    return '"parents" must be an array of version ids (32 hex digits)';
+  }
+  if (deleted !== undefined && typeof deleted !== 'boolean') return `"deleted" must be true or false, got ${typeName(deleted)}`;
+  if (deleted !== true && !Object.hasOwn(r, 'value')) return '"value" is missing';
+  return undefined;
+}
+
 /**
- * Checks one imported record completely (names, hash of the value, id of the version) and turns it
- * into a write. A value that does not match its hash is refused as CORRUPTED.
+ * What makes `item` not an exported version by its shape alone (`expected an exported version
+ * (…)`, naming the field), or undefined. `importOp` checks names, times, hash and id on top.
+ */
+export function exportRecordProblem(item: unknown): string | undefined {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return 'expected an exported version (a JSON object)';
+  const r = item as Fields;
+  const wrong = wrongName(r)
+    ?? wrongString(r, 'versionId', VERSION_ID, 'a version id (32 hex digits)')
+    ?? wrongString(r, 'contentHash', HASH, 'a SHA-256 hash (64 hex digits)')
+    ?? wrongString(r, 'timestamp', /^/, 'a string')
+    ?? wrongString(r, 'origin', NODE_ID, 'a node id')
+    ?? wrongChain(r);
+  return wrong === undefined ? undefined : `expected an exported version (${wrong})`;
+}
+
+/**
+ * Checks one imported record completely (shape, names, time, hash of the value, id of the version)
+ * and turns it into a write. A value that does not match its hash is refused as CORRUPTED. Pure:
+ * a caller may run it over a whole file before importing any of it.
  */
 export function importOp(record: ExportRecord, maxValueBytes: number): WriteOp {
-  if (!record || typeof record !== 'object') bad(record, 'expected an object');
+  const wrong = exportRecordProblem(record);
+  if (wrong !== undefined) bad(record, wrong);
   const { namespace, key } = record;
   checkNamespace(namespace);
   checkKey(namespace, key);
-  if (typeof record.versionId !== 'string' || !/^[0-9a-f]{32}$/.test(record.versionId)) bad(record, 'versionId must be 32 hex digits');
-  if (typeof record.origin !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(record.origin)) bad(record, 'origin must be a node id');
   const parents = record.parents ?? (record.previousVersion ? [record.previousVersion] : []);
-  if (!Array.isArray(parents) || parents.some((p) => typeof p !== 'string' || !/^[0-9a-f]{32}$/.test(p))) bad(record, 'parents must be version ids');
-  if (typeof record.timestamp !== 'string') bad(record, 'timestamp is missing');
   const micros = importedMicros(record.timestamp, namespace, key);
   const deleted = record.deleted === true;
   const encoded = deleted

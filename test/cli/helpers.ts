@@ -44,6 +44,8 @@ export function kdelta(args: readonly string[], options: RunOptions = {}): Promi
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    // A command that refuses its input stops reading it: the rest of the input meets a closed pipe.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

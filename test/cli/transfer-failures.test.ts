@@ -87,13 +87,18 @@ describe('kdelta export / import failures', () => {
     const again = await kdelta(['-d', path, 'import', '-', '--json'], { input: lines.join('\n') });
     assert.deepEqual(json(again), { imported: 0, skipped: 3000 });
 
-    // A value that does not match its hash passes the shape check; the database refuses it.
+    // A value that does not match its hash: a file is refused whole, before anything is written;
+    // from stdin the versions before it stay, and the error says how many.
     const tampered = [...lines];
     tampered[1500] = JSON.stringify({ ...(JSON.parse(lines[1500]) as ExportRecord), value: { i: -1 } });
     const file = join(dir, 'tampered.ndjson');
     writeFileSync(file, tampered.join('\n'));
-    const [human, asJson] = await Promise.all([onDb(join(dir, 'fresh'))('import', file), onDb(join(dir, 'fresh2'))('import', file, '--json')]);
-    assert.match(fails(human, 1), /^Error: .*tampered\.ndjson: Cannot import bulk\/k1500 .*; 1000 versions were imported before the error \(running the import again skips them\)\n$/);
+    const fresh = onDb(join(dir, 'fresh'));
+    const [human, asJson] = await Promise.all([fresh('import', file), onDb(join(dir, 'fresh2'))('import', file, '--json')]);
+    assert.match(fails(human, 1), /^Error: .*tampered\.ndjson, line 1501: Cannot import bulk\/k1500 .*does not match its content hash\n$/);
+    assert.equal(json<DatabaseStats>(await fresh('status', '--json')).totalVersions, 0);
+    const piped = await kdelta(['-d', join(dir, 'fresh3'), 'import', '-'], { input: tampered.join('\n') });
+    assert.match(fails(piped, 1), /^Error: stdin, line 1501: Cannot import bulk\/k1500 .*; 1000 versions were imported before the error \(running the import again skips them\)\n$/);
     const error = errorOf(fails(asJson, 1));
     assert.equal(error.code, 'CORRUPTED');
     assert.equal(error.hint, undefined, 'the file is damaged, not the database: no "kdelta verify" hint');
@@ -109,7 +114,6 @@ describe('kdelta export / import failures', () => {
       [[1], 'a JSON object'],
       [{ ...record, key: 7 }, '"key" must be a string, got number'],
       [{ ...record, versionId: 'v1' }, '"versionId" must be a version id (32 hex digits), got "v1"'],
-      [{ ...record, timestamp: 'yesterday' }, '"timestamp" is not a valid time: "yesterday"'],
       [{ ...record, deleted: 'no' }, '"deleted" must be true or false, got string'],
       [{ ...record, value: undefined }, '"value" is missing'],
     ];
@@ -123,6 +127,11 @@ describe('kdelta export / import failures', () => {
       assert.equal(error.code, 'INVALID_VALUE');
       assert.equal(error.message, `${join(dir, `w${i}.ndjson`)}, line 2: expected an exported version (${cases[i][1]})`);
     });
+    const badTime = join(dir, 'time.ndjson');
+    writeFileSync(badTime, `${line}\n${JSON.stringify({ ...record, timestamp: 'yesterday' })}\n`);
+    const timeError = errorOf(fails(await k('import', badTime, '--json'), 1));
+    assert.equal(timeError.code, 'INVALID_TIME');
+    assert.match(timeError.message, /time\.ndjson, line 2: .*"yesterday"/);
     assert.equal(json<DatabaseStats>(await k('status', '--json')).totalVersions, 0, 'the good line before it was not imported');
   });
 });
