@@ -13,8 +13,9 @@ export class ConnectionError extends Error {
 
 /**
  * An error the HTTP layer reported that has no library counterpart (`INVALID_REQUEST`, `NOT_FOUND`,
- * `METHOD_NOT_ALLOWED`, `BODY_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`, `SERVICE_UNAVAILABLE`, `INTERNAL_ERROR`, or `HTTP_<status>`
- * for a response that was not KoruDelta JSON).
+ * `METHOD_NOT_ALLOWED`, `REQUEST_TIMEOUT`, `BODY_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+ * `REQUEST_HEADER_FIELDS_TOO_LARGE`, `SERVICE_UNAVAILABLE`, `INTERNAL_ERROR`, or `HTTP_<status>` for
+ * a response that was not KoruDelta JSON).
  */
 export class HttpError extends Error {
   constructor(readonly code: string, message: string, readonly status: number) {

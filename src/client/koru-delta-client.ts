@@ -1,9 +1,14 @@
+// The engine's pure modules only (names, time, value encoding; the query parser): the engine's
+// index would also load the Engine class and its storage codecs, which a client never runs.
+import { InvalidKeyError, fullKey } from '../errors.js';
 import { checkKey, checkNamespace } from '../engine/names.js';
+import { keyTimeMicros } from '../engine/time.js';
 import type {
   BatchWrite, ExportRecord, HistoryOptions, ImportResult, TimeInput, VerifyReport, VersionedValue,
 } from '../engine/types.js';
 import { encodeValue } from '../engine/value.js';
 import type { ChangeEvent, SubscriptionFilter } from '../events/types.js';
+import { compileFilter } from '../query/filter.js';
 import type { Query, QueryResult } from '../query/types.js';
 import type { ViewDefinition, ViewInfo } from '../views/types.js';
 import type { KoruBackend, StatusInfo } from './backend.js';
@@ -42,8 +47,42 @@ function timeParam(t: TimeInput | undefined): string | undefined {
   return t instanceof Date ? t.toISOString() : String(t);
 }
 
+/**
+ * The path of a namespace, after the library's own check of its name: a name the library refuses
+ * never reaches a URL, where a reserved one would address another route (`views/x` is a view,
+ * `watch` the change feed) and a call could act on the wrong thing.
+ */
+function nsPath(namespace: string): string {
+  checkNamespace(namespace);
+  return `/api/v1/${enc(namespace)}`;
+}
+
+/** The path of a key, after the library's checks of both names (in its order: namespace first). */
 function keyPath(namespace: string, key: string): string {
-  return `/api/v1/${enc(namespace)}/${enc(key)}`;
+  const path = nsPath(namespace);
+  checkKey(namespace, key);
+  // fetch resolves `.` and `..` segments even percent-encoded: the request would reach another route.
+  if (key === '.' || key === '..') {
+    throw new InvalidKeyError(`Invalid key ${fullKey(namespace, key)}: a key spelled ${key} cannot be sent in a URL (use the embedded API)`, { namespace, key });
+  }
+  return `${path}/${enc(key)}`;
+}
+
+/**
+ * The query of a watch request, checked as the library's `watch()` checks its filter, and as
+ * synchronously: a filter the library refuses fails the call itself, before any request.
+ */
+function watchQuery(filter: SubscriptionFilter): Record<string, string | undefined> {
+  if (filter.namespace !== undefined) checkNamespace(filter.namespace);
+  if (filter.key !== undefined) checkKey(filter.namespace ?? '*', filter.key);
+  if (filter.filter !== undefined) compileFilter(filter.filter, 'filter');
+  return {
+    namespace: filter.namespace,
+    key: filter.key,
+    changeTypes: filter.changeTypes?.join(','),
+    filter: filter.filter === undefined ? undefined : typeof filter.filter === 'string' ? filter.filter : JSON.stringify(filter.filter),
+    since: filter.since === undefined ? undefined : timeParam(filter.since),
+  };
 }
 
 /**
@@ -134,10 +173,9 @@ export class KoruDeltaClient implements KoruBackend {
   async put(namespace: string, key: string, value: unknown): Promise<VersionedValue> {
     // The library's own checks, in its order, so invalid input fails with the same error as locally
     // (and a value JSON cannot represent is refused rather than silently turned into null).
-    checkNamespace(namespace);
-    checkKey(namespace, key);
+    const path = keyPath(namespace, key);
     const canonical = encodeValue(value, namespace, key, NO_SIZE_LIMIT).bytes.toString('utf8');
-    return this.#json('PUT', keyPath(namespace, key), { body: `{"value":${canonical}}`, contentType: JSON_TYPE });
+    return this.#json('PUT', path, { body: `{"value":${canonical}}`, contentType: JSON_TYPE });
   }
 
   async putBatch(writes: readonly BatchWrite[]): Promise<VersionedValue[]> {
@@ -155,7 +193,10 @@ export class KoruDeltaClient implements KoruBackend {
   }
 
   async getAt(namespace: string, key: string, at: TimeInput): Promise<VersionedValue> {
-    return this.#json('GET', `${keyPath(namespace, key)}/at/${enc(timeParam(at)!)}`);
+    const path = keyPath(namespace, key);
+    // Checked here too: a time such as ".." would otherwise leave the URL as a dot segment.
+    keyTimeMicros(at, namespace, key);
+    return this.#json('GET', `${path}/at/${enc(timeParam(at)!)}`);
   }
 
   async history(namespace: string, key: string, options: HistoryOptions = {}): Promise<VersionedValue[]> {
@@ -169,7 +210,7 @@ export class KoruDeltaClient implements KoruBackend {
   }
 
   async listKeys(namespace: string): Promise<string[]> {
-    return (await this.#json<{ keys: string[] }>('GET', `/api/v1/${enc(namespace)}`)).keys;
+    return (await this.#json<{ keys: string[] }>('GET', nsPath(namespace))).keys;
   }
 
   async listNamespaces(): Promise<string[]> {
@@ -187,7 +228,7 @@ export class KoruDeltaClient implements KoruBackend {
   // ---- queries and views -----------------------------------------------------------------------
 
   async query(namespace: string, query: Query): Promise<QueryResult> {
-    return this.#json('POST', `/api/v1/${enc(namespace)}/query`, this.#jsonBody(query));
+    return this.#json('POST', `${nsPath(namespace)}/query`, this.#jsonBody(query));
   }
 
   async createView(definition: ViewDefinition): Promise<ViewInfo> {
@@ -219,13 +260,7 @@ export class KoruDeltaClient implements KoruBackend {
    * client is closed.
    */
   watch(filter: SubscriptionFilter = {}, signal?: AbortSignal): AsyncIterable<ChangeEvent> {
-    const query: Record<string, string | undefined> = {
-      namespace: filter.namespace,
-      key: filter.key,
-      changeTypes: filter.changeTypes?.join(','),
-      filter: filter.filter === undefined ? undefined : typeof filter.filter === 'string' ? filter.filter : JSON.stringify(filter.filter),
-      since: filter.since === undefined ? undefined : timeParam(filter.since),
-    };
+    const query = watchQuery(filter);
     return watchFeed({
       retries: this.#watchRetries,
       signal,

@@ -1,7 +1,8 @@
 /**
  * query/: the query engine of DESIGN F7 and issue 3 — filters (JSON and expression strings), sort,
  * offset/limit, projection and aggregations over a stream of records. Pure and store-independent: it
- * imports only errors and engine types, does no I/O, and the engine, views, HTTP and CLI all reuse it.
+ * imports only errors, engine types and safe-regex2 (pattern-risk.ts), does no I/O, and the engine,
+ * views, HTTP, CLI and client all reuse it.
  */
 export type {
   Aggregation,

@@ -5,6 +5,7 @@
 import type { JsonValue } from '../engine/types.js';
 import type { FilterOp } from './types.js';
 import { describe } from './json.js';
+import { patternLengthProblem, patternRisk } from './pattern-risk.js';
 
 export const FILTER_OPS: readonly FilterOp[] = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'exists', 'matches'];
 
@@ -51,14 +52,18 @@ function regExpProblem(value: JsonValue | undefined, flags: unknown): OperandPro
   if (flags !== undefined && typeof flags !== 'string') {
     return { part: 'flags', message: `flags must be a string such as "i", not ${describe(flags)}` };
   }
+  // Too long a pattern is refused before V8 compiles it.
+  const tooLong = patternLengthProblem(value, flags);
+  if (tooLong !== undefined) return { part: 'value', message: tooLong };
   try {
     buildRegExp(value, flags);
-    return undefined;
   } catch (err) {
     // V8 repeats the pattern in its message ("Invalid regular expression: /(/: Unterminated group").
     const reason = (err instanceof Error ? err.message : String(err)).replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
     return { part: 'value', message: `invalid regular expression /${value}/${flags ?? ''}: ${reason}` };
   }
+  const risk = patternRisk(value, flags);
+  return risk === undefined ? undefined : { part: 'value', message: risk };
 }
 
 /**

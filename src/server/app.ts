@@ -1,9 +1,10 @@
-import cors from '@fastify/cors';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { allowedMethods } from './allowed-methods.js';
 import type { RouteContext } from './context.js';
+import { clientErrorHandler } from './client-errors.js';
+import { installCors } from './cors.js';
 import type { ServedDatabase } from './database.js';
 import { fastGet, serverWithFastPath } from './fast-get.js';
 import { fastPut } from './fast-put.js';
@@ -12,6 +13,7 @@ import { GetCache } from './get-cache.js';
 import { HTTP_ERROR_CODES, HttpError, mapError } from './http-errors.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
+import { clientRequestId, requestIds } from './request-id.js';
 import { installRequestLog, RequestRecorder, UNMATCHED_ROUTE } from './request-log.js';
 import { kvRoutes } from './routes/kv.js';
 import { installOpenApi } from './routes/openapi.js';
@@ -21,6 +23,7 @@ import { transferRoutes } from './routes/transfer.js';
 import { viewRoutes } from './routes/views.js';
 import { watchRoutes } from './routes/watch.js';
 import { SseHub } from './sse-hub.js';
+import { bodiesUncoerced } from './validators.js';
 
 export interface AppOptions {
   /** A pino logger; default: JSON on stderr at the level of `KORU_LOG` (default info). */
@@ -86,22 +89,9 @@ function installRequestHook(app: FastifyInstance, guard: ConnectionGuard): void 
   });
 }
 
-/**
- * Fastify's default request ids (`req-1`, `req-2`, … base 36), shared with the fast GET path; a
- * worker of a multi-process server puts its id first (`req-2.1`) so ids stay unique across workers.
- */
-function requestIds(workerId: number | undefined): () => string {
-  const prefix = workerId === undefined ? 'req-' : `req-${workerId}.`;
-  let next = 0;
-  return () => {
-    next = (next + 1) & 0x7fffffff;
-    return `${prefix}${next.toString(36)}`;
-  };
-}
-
 function installErrorHandling(app: FastifyInstance, maxBodyBytes: number, allowed: (path: string) => string[]): void {
   app.setErrorHandler((err, req, reply) => {
-    const mapped = mapError(err, maxBodyBytes);
+    const mapped = mapError(err, maxBodyBytes, req.routeOptions.config?.bodyType);
     if (mapped.fault) req.log.error({ err }, 'request failed');
     else req.log.debug({ code: mapped.body.error.code }, 'request rejected');
     return reply.code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
@@ -150,14 +140,17 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
     loggerInstance: logger,
     // One line per request comes from request-log.ts instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    requestIdHeader: 'x-request-id',
-    genReqId,
+    // The client's own id only when it is printable ASCII (request-id.ts).
+    requestIdHeader: false,
+    genReqId: (req) => clientRequestId(req.headers['x-request-id']) ?? genReqId(),
     bodyLimit: maxBodyBytes,
+    schemaController: { compilersFactory: { buildValidator: bodiesUncoerced } },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     requestTimeout,
     keepAliveTimeout,
     serverFactory: front.factory,
     forceCloseConnections: 'idle',
+    clientErrorHandler: clientErrorHandler({ logger, genReqId, requestTimeoutMs: requestTimeout, worker }),
     return503OnClosing: true,
     // A URL the router cannot decode gets the same JSON error body as every other refusal, and its
     // log line and metrics: no route ran, so no hook records it.
@@ -194,7 +187,7 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
     sweep = setInterval(() => app.server.closeIdleConnections(), 50);
   });
   app.addHook('onClose', async () => clearInterval(sweep));
-  if (options.cors) app.register(cors, { origin: options.cors === '*' ? '*' : options.cors.split(',').map((o) => o.trim()) });
+  if (options.cors) installCors(app, options.cors);
 
   installOpenApi(app);
   app.register(kvRoutes, ctx);

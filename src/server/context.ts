@@ -16,3 +16,15 @@ export interface RouteContext {
   heartbeatMs: number;
   maxBodyBytes: number;
 }
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The body type a route reads, when not `application/json`: named in its 415 answers and its
+     * OpenAPI request body.
+     */
+    bodyType?: string;
+    /** The type of a route's successful answer, when not `application/json` (its OpenAPI response). */
+    responseType?: string;
+  }
+}

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { installRawFront, type RawAnswer, type RawFront, type RawRequest } from './raw-front.js';
 import type { CachedBody, GetCache } from './get-cache.js';
 import type { ServerMetrics } from './metrics.js';
+import { clientRequestId } from './request-id.js';
 import { JSON_TYPE, KEY_ROUTE, keyOf, okResponses, type FastPathOptions } from './raw-response.js';
 
 export interface FastGetOptions extends FastPathOptions {
@@ -63,7 +64,7 @@ export function fastGet(o: FastGetOptions): FastGet {
       const start = performance.now();
       const hit = cache.current(req.url!);
       if (hit === undefined || closing() || turnedAway(req.socket)) return false;
-      const reqId = (req.headers['x-request-id'] as string | undefined) || genReqId();
+      const reqId = clientRequestId(req.headers['x-request-id']) ?? genReqId();
       res.writeHead(200, worker === undefined
         ? { 'content-type': JSON_TYPE, 'content-length': hit.body.length, 'x-request-id': reqId }
         : { 'content-type': JSON_TYPE, 'content-length': hit.body.length, 'x-request-id': reqId, 'x-koru-worker': worker });

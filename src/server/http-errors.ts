@@ -5,16 +5,20 @@ import { ERROR_CODES, KoruDeltaError, isKoruDeltaError, type ErrorCode } from '.
  * library's `ERROR_CODES` they are every `error.code` a client can see; both are stable API.
  */
 export const HTTP_ERROR_CODES = {
-  /** Malformed JSON, a body or parameter of the wrong shape. */
+  /** Malformed JSON, a body or parameter of the wrong shape, bytes that are not HTTP. */
   INVALID_REQUEST: 400,
   /** No route for this path. */
   NOT_FOUND: 404,
   /** The path has routes, none for this method (the `Allow` header lists theirs). */
   METHOD_NOT_ALLOWED: 405,
+  /** The request was not received whole within the server's request timeout (connection closed). */
+  REQUEST_TIMEOUT: 408,
   /** The request body exceeds the server's `maxBodyBytes`. */
   BODY_TOO_LARGE: 413,
   /** The body's content type is not one the route reads. */
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The request line and headers exceed node:http's limit (16 KiB; connection closed). */
+  REQUEST_HEADER_FIELDS_TOO_LARGE: 431,
   /** The server is shutting down or at its connection limit. */
   SERVICE_UNAVAILABLE: 503,
   /** A fault inside the server; details are in its log under the request id. */
@@ -85,24 +89,37 @@ function describeValidation(err: ValidationFailure): string {
   return `Invalid request: ${place} ${first.message}`;
 }
 
-function describeFastify(code: HttpErrorCode, err: ValidationFailure, maxBodyBytes: number): string {
+/** The media type of a `content-type` header, lower-cased and without parameters (`; charset=…`). */
+export function mediaType(header: string | undefined): string | undefined {
+  return header?.split(';', 1)[0].trim().toLowerCase();
+}
+
+/** The message of a 415: what the route reads instead. */
+export function unsupportedType(bodyType: string): string {
+  return `Unsupported content type: send ${bodyType}`;
+}
+
+function describeFastify(code: HttpErrorCode, err: ValidationFailure, maxBodyBytes: number, bodyType: string): string {
   if (code === 'BODY_TOO_LARGE') return `Request body too large: the limit is ${maxBodyBytes} bytes`;
-  if (code === 'UNSUPPORTED_MEDIA_TYPE') return 'Unsupported content type: send application/json';
+  if (code === 'UNSUPPORTED_MEDIA_TYPE') return unsupportedType(bodyType);
   if (err.validationContext) return describeValidation(err);
   if ((err as { code?: string }).code === 'FST_ERR_BAD_URL') return `Invalid URL: ${err.message.replace(/ is not a valid url component$/, '')} has a malformed percent-encoding`;
   if (/JSON/.test(err.message)) return `Invalid JSON body: ${err.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'$/, 'it does not parse')}`;
   return `Invalid request: ${err.message}`;
 }
 
-/** Turns anything a handler threw into the status and body the client gets. */
-export function mapError(err: unknown, maxBodyBytes: number): MappedError {
+/**
+ * Turns anything a handler threw into the status and body the client gets. `bodyType` is the body
+ * type the route reads (its `config.bodyType`), named when Fastify refuses another one.
+ */
+export function mapError(err: unknown, maxBodyBytes: number, bodyType = 'application/json'): MappedError {
   if (isKoruDeltaError(err)) return fromKoruDelta(err);
   if (err instanceof HttpError) {
     return { status: err.status, body: { error: { code: err.code, message: err.message } }, fault: err.status >= 500 };
   }
   const e = err as (ValidationFailure & { code?: string; statusCode?: number }) | undefined;
   const known = e?.code ? FASTIFY_CODES[e.code] : undefined;
-  if (known) return { status: HTTP_ERROR_CODES[known], body: { error: { code: known, message: describeFastify(known, e!, maxBodyBytes) } }, fault: false };
+  if (known) return { status: HTTP_ERROR_CODES[known], body: { error: { code: known, message: describeFastify(known, e!, maxBodyBytes, bodyType) } }, fault: false };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return { status: e.statusCode, body: { error: { code: 'INVALID_REQUEST', message: `Invalid request: ${e.message}` } }, fault: false };
   }

@@ -22,6 +22,8 @@ export class RequestRecorder {
   readonly #metrics: ServerMetrics;
   readonly #logger: Logger;
   readonly #line: RequestLine;
+  /** Routed requests whose route records them itself (see `recordsItself`). */
+  readonly #own = new WeakSet<FastifyRequest>();
 
   constructor(metrics: ServerMetrics, logger: Logger) {
     this.#metrics = metrics;
@@ -51,12 +53,25 @@ export class RequestRecorder {
   recordRouted(req: FastifyRequest, status: number, durationMs: number): void {
     this.record(req.id, req.method, routeOf(req), status, durationMs);
   }
+
+  /**
+   * Marks a request its route records itself (a change feed, which takes over the response and
+   * ends it in ways Fastify does not all see), so the request hook leaves it: one line per request.
+   */
+  recordsItself(req: FastifyRequest): void {
+    this.#own.add(req);
+  }
+
+  /** Whether the request hook records `req` (see `recordsItself`). */
+  recordedByHook(req: FastifyRequest): boolean {
+    return !this.#own.has(req);
+  }
 }
 
 /** Replaces Fastify's two request lines with one line per request (method, route, status, duration, request id). */
 export function installRequestLog(app: FastifyInstance, recorder: RequestRecorder): void {
   app.addHook('onResponse', (req, reply, done) => {
-    recorder.recordRouted(req, reply.statusCode, reply.elapsedTime);
+    if (recorder.recordedByHook(req)) recorder.recordRouted(req, reply.statusCode, reply.elapsedTime);
     done();
   });
 }

@@ -5,6 +5,29 @@
 
 export const anyJson = { description: 'Any JSON value' } as const;
 
+/** Where `libraryChecked` keeps a field's whole schema: a symbol, which the validator never sees. */
+const PUBLISHED = Symbol('published schema');
+
+/**
+ * A body field that the library checks itself, type included. The request validator gets the
+ * schema without its `type`, so a value of the wrong type reaches the library and is refused with
+ * the library's own code and message (`"key": 5` → INVALID_KEY "expected a string, got number"),
+ * exactly as a local call; `/openapi.json` publishes the whole schema (see `published`).
+ */
+export function libraryChecked<S extends { type: unknown; description?: string }>(schema: S): Omit<S, 'type'> {
+  const { type: _type, ...loose } = schema;
+  return Object.assign(loose, { [PUBLISHED]: schema });
+}
+
+/** A route schema as `/openapi.json` publishes it: `libraryChecked` fields with their types. */
+export function published(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(published);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const whole = (schema as { [PUBLISHED]?: unknown })[PUBLISHED];
+  if (whole !== undefined) return whole;
+  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, published(v)]));
+}
+
 export const versionedValue = {
   type: 'object',
   required: ['namespace', 'key', 'value', 'versionId', 'contentHash', 'timestamp', 'previousVersion', 'deleted'],

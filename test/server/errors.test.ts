@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { KoruDelta } from '../../src/index.js';
-import { createApp, type ServedDatabase } from '../../src/server/index.js';
+import { ERROR_CODES, KoruDelta } from '../../src/index.js';
+import { createApp, HTTP_ERROR_CODES, type ServedDatabase } from '../../src/server/index.js';
 import { injectApp } from './helpers.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -73,6 +74,10 @@ describe('HTTP errors (inject)', () => {
         // Both the key route and the query route match this path: their methods together.
         ['PATCH', '/api/v1/users/query', 'DELETE, GET, HEAD, POST, PUT'],
         ['DELETE', '/health', 'GET, HEAD'],
+        // Routes that would refuse the path's names (a reserved namespace as `:ns`) are not listed.
+        ['DELETE', '/api/v1/batch', 'POST'],
+        ['POST', '/api/v1/views/x', 'DELETE, GET, HEAD'],
+        ['PATCH', '/api/v1/status', 'GET, HEAD'],
       ];
       for (const [method, url, allow] of cases) {
         const r = await app.inject({ method: method as 'GET', url });
@@ -85,6 +90,9 @@ describe('HTTP errors (inject)', () => {
       const none = await app.inject({ method: 'DELETE', url: '/nothing/here' });
       assert.equal(none.statusCode, 404);
       assert.equal(none.json().error.code, 'NOT_FOUND');
+      // Nor does one whose every route would refuse its names.
+      const refused = await app.inject({ method: 'PATCH', url: '/api/v1/batch/x' });
+      assert.equal(refused.statusCode, 404);
     }
   });
 
@@ -134,5 +142,16 @@ describe('HTTP errors (inject)', () => {
     const { app: withCors } = await injectApp({ cors: 'https://x.example' });
     const r = await withCors.inject({ method: 'GET', url: '/health', headers: { origin: 'https://x.example' } });
     assert.equal(r.headers['access-control-allow-origin'], 'https://x.example');
+  });
+
+  it('docs/http-api.md lists every HTTP-layer code under its status, and only codes that exist', () => {
+    const docs = readFileSync(new URL('../../docs/http-api.md', import.meta.url), 'utf8');
+    const documented = new Map<string, number>();
+    for (const m of docs.matchAll(/^\| (\d{3}) \| (.*) \|$/gm)) {
+      for (const code of m[2].matchAll(/`([A-Z][A-Z_]+)`/g)) documented.set(code[1], Number(m[1]));
+    }
+    const known: Record<string, number> = { ...ERROR_CODES, ...HTTP_ERROR_CODES };
+    for (const [code, status] of documented) assert.equal(known[code], status, `${code} is documented under ${status}`);
+    for (const [code, status] of Object.entries(HTTP_ERROR_CODES)) assert.equal(documented.get(code), status, `${code} is documented`);
   });
 });

@@ -3,7 +3,7 @@ import { InvalidValueError } from '../../errors.js';
 import type { HistoryOptions } from '../../engine/types.js';
 import type { RouteContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
-import { anyJson, errors, keyParams, nsParams, timeString, versionedValue } from '../schemas.js';
+import { anyJson, errors, keyParams, libraryChecked, nsParams, timeString, versionedValue } from '../schemas.js';
 
 type KeyRequest = FastifyRequest<{ Params: { ns: string; key: string } }>;
 type NsRequest = FastifyRequest<{ Params: { ns: string } }>;
@@ -33,11 +33,14 @@ export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise
         properties: {
           writes: {
             type: 'array',
-            items: { type: 'object', required: ['namespace', 'key', 'value'], properties: { namespace: { type: 'string' }, key: { type: 'string' }, value: anyJson } },
+            items: {
+              type: 'object', required: ['namespace', 'key', 'value'],
+              properties: { namespace: libraryChecked({ type: 'string' }), key: libraryChecked({ type: 'string' }), value: anyJson },
+            },
           },
         },
       },
-      response: { 200: { type: 'object', properties: { versions: { type: 'array', items: versionedValue } } }, ...errors(400, 413, 415, 500) },
+      response: { 200: { type: 'object', properties: { versions: { type: 'array', items: versionedValue } } }, ...errors(400, 413, 415, 500, 507) },
     },
   }, async (req: FastifyRequest<{ Body: { writes: Array<{ namespace: string; key: string; value: unknown }> } }>) => {
     if (req.validationError) throw new HttpError('INVALID_REQUEST', `Invalid batch: ${req.validationError.message} (send {"writes": [{"namespace", "key", "value"}]})`);
@@ -74,7 +77,7 @@ export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise
       summary: 'Store a new version of a key',
       params: keyParams,
       body: { type: 'object', required: ['value'], properties: { value: anyJson } },
-      response: { 200: versionedValue, ...errors(400, 413, 415, 500) },
+      response: { 200: versionedValue, ...errors(400, 413, 415, 500, 507) },
     },
   }, async (req: FastifyRequest<{ Params: { ns: string; key: string }; Body: { value: unknown } }>) => {
     if (req.validationError) throw new InvalidValueError('Missing value: the body must be {"value": <json>}');
@@ -82,7 +85,7 @@ export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise
   });
 
   app.delete('/api/v1/:ns/:key', {
-    schema: { summary: 'Delete a key (writes a tombstone version)', params: keyParams, response: { 200: versionedValue, ...errors(400, 404, 500) } },
+    schema: { summary: 'Delete a key (writes a tombstone version)', params: keyParams, response: { 200: versionedValue, ...errors(400, 404, 500, 507) } },
   }, async (req: KeyRequest) => db.delete(req.params.ns, req.params.key));
 
   app.get('/api/v1/:ns/:key/history', {

@@ -51,6 +51,7 @@ export async function systemRoutes(app: FastifyInstance, ctx: RouteContext): Pro
   }, async () => ({ status: 'ok', nodeId: db.nodeId, uptime: Math.round((Date.now() - started) / 100) / 10 }));
 
   app.get('/metrics', {
+    config: { responseType: 'text/plain; version=0.0.4' },
     schema: { summary: 'Prometheus metrics (text exposition format)', response: { 200: { type: 'string', description: 'text/plain; version=0.0.4' } } },
   }, async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.render()));
 }

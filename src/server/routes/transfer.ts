@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { NdjsonLineTooLongError, ndjsonLines, toNdjson } from '../../client/ndjson.js';
 import type { ExportRecord } from '../../engine/types.js';
 import type { RouteContext } from '../context.js';
-import { HttpError } from '../http-errors.js';
+import { HttpError, mediaType, unsupportedType } from '../http-errors.js';
+import { discardRest } from '../request-body.js';
 import { errors, exportRecord, timeString } from '../schemas.js';
 
 const NDJSON = 'application/x-ndjson';
@@ -35,10 +36,15 @@ async function* importRecords(body: AsyncIterable<Uint8Array>, maxLineBytes: num
 export async function transferRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const { db, metrics, maxBodyBytes } = ctx;
 
-  // The import body is consumed as a stream: the size limit applies per record line, not per import.
-  app.addContentTypeParser(NDJSON, (_req, payload, done) => done(null, payload));
+  // Every body reaches the import route unread, whatever its type: the route checks the type first
+  // (a 415 naming NDJSON), where Fastify's JSON parser would read an NDJSON body sent as
+  // application/json and refuse it as bad JSON or as too large. The body is then consumed as a
+  // stream: the size limit applies per record line, not per import.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
   app.get('/api/v1/export', {
+    config: { responseType: NDJSON },
     schema: {
       summary: 'Export every version as NDJSON (commit order), or a snapshot as of ?at',
       querystring: { type: 'object', properties: { at: timeString } },
@@ -59,20 +65,26 @@ export async function transferRoutes(app: FastifyInstance, ctx: RouteContext): P
   });
 
   app.post('/api/v1/import', {
+    config: { bodyType: NDJSON },
     schema: {
       summary: 'Import NDJSON export records (same versionIds, timestamps and chains; repeated imports add nothing)',
       description: `Body: ${NDJSON}, one ExportRecord per line; each line may be up to the server's body limit.`,
       body: { description: NDJSON },
       response: {
         200: { type: 'object', properties: { imported: { type: 'integer' }, skipped: { type: 'integer' } } },
-        ...errors(400, 413, 415, 500),
+        ...errors(400, 413, 415, 500, 507),
       },
     },
-  }, async (req: FastifyRequest<{ Body: AsyncIterable<Uint8Array> }>) => {
-    if (!req.headers['content-type']?.toLowerCase().startsWith(NDJSON)) {
-      throw new HttpError('UNSUPPORTED_MEDIA_TYPE', `Unsupported content type: send ${NDJSON}`);
+  }, async (req: FastifyRequest<{ Body: Readable | undefined }>, reply) => {
+    try {
+      if (req.body === undefined || mediaType(req.headers['content-type']) !== NDJSON) {
+        throw new HttpError('UNSUPPORTED_MEDIA_TYPE', unsupportedType(NDJSON));
+      }
+      // Left open when the import stops early, so the error can still be answered (discardRest).
+      return await db.importVersions(importRecords(req.body.iterator({ destroyOnReturn: false }), maxBodyBytes));
+    } catch (err) {
+      if (!(await discardRest(req.raw, maxBodyBytes))) reply.header('connection', 'close');
+      throw err;
     }
-    const result = await db.importVersions(importRecords(req.body, maxBodyBytes));
-    return result;
   });
 }

@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ViewDefinition } from '../../views/types.js';
 import type { RouteContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
-import { errors, queryResult, viewInfo } from '../schemas.js';
+import { errors, libraryChecked, queryResult, viewInfo } from '../schemas.js';
 
 type NameRequest = FastifyRequest<{ Params: { name: string } }>;
+/** A view name: 400 INVALID_NAMESPACE unless it is one a view may have. */
 const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } as const;
 
 /** Materialized views: create, list, query, refresh, delete. */
@@ -25,8 +26,9 @@ export async function viewRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       body: {
         type: 'object', required: ['name', 'namespace'],
         properties: {
-          name: { type: 'string' }, namespace: { type: 'string' }, query: { type: 'object' },
-          autoRefresh: { type: 'boolean' }, description: { type: 'string' },
+          name: libraryChecked({ type: 'string' }), namespace: libraryChecked({ type: 'string' }),
+          query: libraryChecked({ type: 'object', description: 'A Query, as for POST /api/v1/:ns/query' }),
+          autoRefresh: libraryChecked({ type: 'boolean' }), description: libraryChecked({ type: ['string', 'null'] }),
         },
       },
       response: { 201: viewInfo, ...errors(400, 409, 413, 415, 500) },
@@ -38,20 +40,20 @@ export async function viewRoutes(app: FastifyInstance, ctx: RouteContext): Promi
   });
 
   app.get('/api/v1/views/:name', {
-    schema: { summary: "Query a view's materialized records", params: nameParams, response: { 200: queryResult, ...errors(404, 500) } },
+    schema: { summary: "Query a view's materialized records", params: nameParams, response: { 200: queryResult, ...errors(400, 404, 500) } },
   }, async (req: NameRequest) => {
     metrics.countRead();
     return db.queryView(req.params.name);
   });
 
   app.delete('/api/v1/views/:name', {
-    schema: { summary: 'Delete a view', params: nameParams, response: { 204: { type: 'null', description: 'Deleted' }, ...errors(404, 500) } },
+    schema: { summary: 'Delete a view', params: nameParams, response: { 204: { type: 'null', description: 'Deleted' }, ...errors(400, 404, 500) } },
   }, async (req: NameRequest, reply) => {
     await db.deleteView(req.params.name);
     return reply.code(204).send();
   });
 
   app.post('/api/v1/views/:name/refresh', {
-    schema: { summary: 'Recompute a view now', params: nameParams, response: { 200: viewInfo, ...errors(404, 500) } },
+    schema: { summary: 'Recompute a view now', params: nameParams, response: { 200: viewInfo, ...errors(400, 404, 500) } },
   }, async (req: NameRequest) => db.refreshView(req.params.name));
 }

@@ -74,6 +74,7 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
   const { db, metrics, requests, sse, heartbeatMs } = ctx;
 
   app.get('/api/v1/watch', {
+    config: { responseType: 'text/event-stream' },
     schema: {
       summary: 'Stream change events (Server-Sent Events)',
       description: 'Each event is `id: <seq>` and `data: <ChangeEvent JSON>`. Reconnect with the Last-Event-ID header (or ?since=<seq|time>) to resume without gaps. Comment lines are heartbeats.',
@@ -105,6 +106,8 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
       return write(res, frame(event));
     });
     reply.hijack();
+    // Recorded once, in finish() below: Fastify's own hook sees only the ends it closes itself.
+    requests.recordsItself(req);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

@@ -1,0 +1,79 @@
+import { maxHeaderSize, STATUS_CODES, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { HTTP_ERROR_CODES, type ErrorBody, type HttpErrorCode } from './http-errors.js';
+
+export interface ClientErrorOptions {
+  logger: Logger;
+  /** The request id generator of the routed paths: the answer carries a fresh id, as every answer. */
+  genReqId: () => string;
+  requestTimeoutMs: number;
+  /** The `x-koru-worker` header value of a worker of a multi-process server. */
+  worker?: string;
+}
+
+/** A parse error of node:http's (llhttp's): `code` HPE_*, `reason` in words. */
+type ParseError = Error & { code?: string; reason?: string };
+
+/** node:http's socket property holding the response being written on it (what node:http's own handler reads). */
+type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
+
+function describe(err: ParseError, requestTimeoutMs: number): { code: HttpErrorCode; message: string } {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { code: 'REQUEST_HEADER_FIELDS_TOO_LARGE', message: `Request head too large: the request line and headers may take ${maxHeaderSize} bytes` };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { code: 'REQUEST_TIMEOUT', message: `Request not received within ${requestTimeoutMs / 1000} s` };
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return { code: 'BODY_TOO_LARGE', message: 'Request body chunk extensions too large' };
+    default:
+      return { code: 'INVALID_REQUEST', message: `Malformed HTTP request: ${err.reason ?? err.message}${err.code ? ` (${err.code})` : ''}` };
+  }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what a connection gets when node:http cannot read a request from
+ * it (malformed bytes, a head over the size limit, a request not received in time). The answer has
+ * the API's error body and a request id, and closes the connection (its next bytes cannot be trusted
+ * to start a request). A request read whole before the bad bytes keeps its answer: when a response
+ * is being written, the error waits for it to finish.
+ */
+export function clientErrorHandler(options: ClientErrorOptions): (err: Error, socket: Socket) => void {
+  const { logger, genReqId, requestTimeoutMs, worker } = options;
+
+  const answer = (socket: HttpSocket, err: ParseError): void => {
+    if (socket.destroyed) return;
+    const inFlight = socket._httpMessage;
+    if (inFlight && !inFlight.writableFinished) {
+      // Being answered: wait (a pipelined response may come next, so look again). A request whose
+      // own body the bad bytes broke will not be answered: close without writing into its response.
+      if (inFlight.req?.complete) {
+        const next = (): void => {
+          inFlight.off('finish', next).off('close', next);
+          answer(socket, err);
+        };
+        inFlight.on('finish', next).on('close', next);
+        return;
+      }
+      if (inFlight.headersSent) return void socket.destroy();
+    }
+    const { code, message } = describe(err, requestTimeoutMs);
+    const status = HTTP_ERROR_CODES[code];
+    const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody);
+    const id = genReqId();
+    logger.debug({ reqId: id, code: err.code, status }, 'client error');
+    if (!socket.writable) return void socket.destroy();
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n`
+      + `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\n${worker === undefined ? '' : `x-koru-worker: ${worker}\r\n`}`
+      + `connection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
+    );
+  };
+
+  return (err, socket) => {
+    // A reset connection has no one to answer.
+    if ((err as ParseError).code === 'ECONNRESET') return void socket.destroy();
+    answer(socket, err);
+  };
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { describe, it } from 'node:test';
+import { InvalidValueError, KoruDeltaClient } from '../../src/client/index.js';
+import type { ExportRecord } from '../../src/index.js';
+import { call, startServer } from './helpers.js';
+
+const NDJSON = 'application/x-ndjson';
+
+/** Raw HTTP/1.1 on one connection: every byte the server sends, and whether it closed. */
+async function rawConnection(url: string) {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  let received = '';
+  let closed = false;
+  socket.setEncoding('utf8').on('data', (d: string) => { received += d; });
+  socket.on('close', () => { closed = true; });
+  socket.on('error', () => undefined);
+  const until = async (test: () => boolean, ms = 5000) => {
+    const end = Date.now() + ms;
+    while (!test() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  };
+  return { socket, received: () => received, closed: () => closed, until };
+}
+
+describe('POST /api/v1/import', () => {
+  it('an import refused midway is answered with its error, which the client reports', async () => {
+    const server = await startServer();
+    const client = new KoruDeltaClient(server.url);
+    for (let b = 0; b < 2; b++) {
+      await client.putBatch(Array.from({ length: 1000 }, (_, i) => ({ namespace: 'src', key: `k${b}-${i}`, value: { i, pad: 'x'.repeat(1000) } })));
+    }
+    const records: ExportRecord[] = [];
+    for await (const r of client.exportVersions()) records.push(r);
+    // A bad record after many good ones: the server refuses it while the rest is still on its way.
+    records.splice(1500, 0, { ...records[0], key: 'bad', versionId: 'nothex' });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await assert.rejects(client.importVersions(records), (err: unknown) => {
+        assert.ok(err instanceof InvalidValueError, `attempt ${attempt}: ${String(err)} (${String((err as Error).cause)})`);
+        assert.match(err.message, /^Cannot import src\/bad: .*versionId/);
+        return true;
+      });
+    }
+  });
+
+  it('reads the rest of a refused body before answering, and keeps the connection', async () => {
+    const server = await startServer();
+    const good = `${JSON.stringify({ pad: 'x' })}\n`;
+    const head = 'not json\n';
+    const tail = good.repeat(2000);
+    const length = Buffer.byteLength(head) + Buffer.byteLength(tail);
+    const conn = await rawConnection(server.url);
+    conn.socket.write(`POST /api/v1/import HTTP/1.1\r\nHost: test\r\nContent-Type: ${NDJSON}\r\nContent-Length: ${length}\r\n\r\n${head}`);
+    await new Promise((r) => setTimeout(r, 300));
+    // Nothing yet: a client such as fetch reads the answer only once its body is sent, and an answer
+    // that comes first races the connection's close (the client then sees a reset, not the error).
+    assert.equal(conn.received(), '', 'no answer while the body is still coming');
+    assert.equal(conn.closed(), false, 'the connection is not closed under a client still sending');
+    conn.socket.write(tail);
+    await conn.until(() => conn.received().includes('is not valid JSON'));
+    assert.match(conn.received(), /^HTTP\/1\.1 400 /);
+    assert.match(conn.received(), /"Invalid import: line 1 is not valid JSON"/);
+    conn.socket.write('GET /health HTTP/1.1\r\nHost: test\r\n\r\n');
+    await conn.until(() => conn.received().includes('"status":"ok"'));
+    assert.match(conn.received(), /"status":"ok"/, 'the same connection answers the next request');
+    conn.socket.destroy();
+  });
+
+  it('answers 415 naming application/x-ndjson for any other content type, before reading the body', async () => {
+    const server = await startServer(undefined, { maxBodyBytes: 1024 });
+    const lines = '{"namespace":"a"}\n{"namespace":"b"}\n';
+    const cases: Array<[string | undefined, string]> = [
+      ['application/json', lines],
+      ['text/plain', lines],
+      [undefined, lines],
+      ['application/json', `{"x":"${'y'.repeat(4000)}"}`],
+    ];
+    for (const [type, body] of cases) {
+      const r = await call(`${server.url}/api/v1/import`, { method: 'POST', body, headers: type === undefined ? {} : { 'content-type': type } });
+      assert.equal(r.status, 415, `${type}: ${JSON.stringify(r.body)}`);
+      assert.deepEqual(r.body, { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: `Unsupported content type: send ${NDJSON}` } });
+    }
+    const ok = await call(`${server.url}/api/v1/import`, { method: 'POST', body: '', headers: { 'content-type': `${NDJSON}; charset=utf-8` } });
+    assert.deepEqual(ok.body, { imported: 0, skipped: 0 });
+  });
+});
