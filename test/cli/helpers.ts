@@ -55,6 +55,11 @@ export function onDb(path: string): (...args: string[]) => Promise<Result> {
   return (...args) => kdelta(['-d', path, ...args]);
 }
 
+/** The error a `--json` run wrote to stderr (`{ "error": { code, message, hint? } }`). */
+export function errorOf(stderr: string): { code: string; message: string; hint?: string } {
+  return (JSON.parse(stderr) as { error: { code: string; message: string; hint?: string } }).error;
+}
+
 /** Parses stdout as JSON, failing with the whole output when it is not. */
 export function json<T = unknown>(r: Result): T {
   try {

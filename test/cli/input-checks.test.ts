@@ -3,11 +3,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { VersionedValue } from '../../src/index.js';
-import { fails, json, kdelta, ok, onDb, tmpDb, tmpDir } from './helpers.js';
-
-function errorOf(stderr: string): { code: string; message: string; hint?: string } {
-  return (JSON.parse(stderr) as { error: { code: string; message: string; hint?: string } }).error;
-}
+import { errorOf, fails, json, kdelta, ok, onDb, tmpDb, tmpDir } from './helpers.js';
 
 describe('kdelta input checks', () => {
   it('set refuses a number it cannot store exactly, naming the literal and its path; ordinary numbers pass', async () => {

@@ -6,7 +6,7 @@ import { BUCKETS } from '../../src/engine/keys.js';
 import { KoruDelta, type DatabaseStats, type ExportRecord } from '../../src/index.js';
 import { LmdbStore } from '../../src/storage/lmdb-store.js';
 import { damage } from '../helpers.js';
-import { fails, json, kdelta, ok, onDb, tmpDir } from './helpers.js';
+import { errorOf, fails, json, kdelta, ok, onDb, tmpDir } from './helpers.js';
 
 /** `n` versions as export lines, made by the library in memory (n processes would take minutes). */
 async function exportLines(n: number): Promise<string[]> {
@@ -31,10 +31,6 @@ async function damageEverywhere(path: string, from: string, to: string): Promise
   } finally {
     await store.close();
   }
-}
-
-function errorOf(stderr: string): { code: string; message: string; hint?: string } {
-  return (JSON.parse(stderr) as { error: { code: string; message: string; hint?: string } }).error;
 }
 
 describe('kdelta export / import failures', () => {
