@@ -2,7 +2,7 @@ import { Engine } from './engine/engine.js';
 import { BUCKETS } from './engine/keys.js';
 import { LmdbStore } from './storage/lmdb-store.js';
 import { StoreDamagedError } from './storage/store.js';
-import { CorruptedError, InvalidQueryError, fullKey } from './errors.js';
+import { CorruptedError, InvalidQueryError, InvalidValueError, fullKey } from './errors.js';
 import { MemoryStore } from './storage/memory-store.js';
 import { checkKey, checkNamespace, cloneJson, formatMicros, toMicros } from './engine/index.js';
 import { databaseDirectory } from './engine/open.js';
@@ -151,10 +151,18 @@ export class KoruDelta extends Engine {
   }
 }
 
+/** The smallest size limit accepted: a new database's data file takes a few pages. */
+const MIN_MAP_BYTES = 64 * 1024;
+
 /** The on-disk store at `path`; a data file that cannot be opened safely is CORRUPTED. */
-function openLmdb(path: string, mapSizeBytes: number | undefined): LmdbStore {
+function openLmdb(path: string, mapSizeBytes: unknown): LmdbStore {
+  // A map size lmdb cannot set makes it fault in the native open, so it is checked here.
+  if (mapSizeBytes !== undefined && !(Number.isSafeInteger(mapSizeBytes) && (mapSizeBytes as number) >= MIN_MAP_BYTES)) {
+    const given = typeof mapSizeBytes === 'number' ? String(mapSizeBytes) : JSON.stringify(mapSizeBytes) ?? typeof mapSizeBytes;
+    throw new InvalidValueError(`Invalid mapSizeBytes: ${given} (expected a whole number of bytes, at least ${MIN_MAP_BYTES})`);
+  }
   try {
-    return new LmdbStore({ path, buckets: BUCKETS, mapSizeBytes });
+    return new LmdbStore({ path, buckets: BUCKETS, mapSizeBytes: mapSizeBytes as number | undefined });
   } catch (err) {
     if (!(err instanceof StoreDamagedError)) throw err;
     throw new CorruptedError(`Corrupted database at ${path}: ${err.problem}; restore it from a backup or an export`, { cause: err });

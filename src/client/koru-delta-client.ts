@@ -10,6 +10,7 @@ import { encodeValue } from '../engine/value.js';
 import type { ChangeEvent, SubscriptionFilter } from '../events/types.js';
 import { compileFilter } from '../query/filter.js';
 import type { Query, QueryResult } from '../query/types.js';
+import { checkViewName } from '../views/names.js';
 import type { ViewDefinition, ViewInfo } from '../views/types.js';
 import type { KoruBackend, StatusInfo } from './backend.js';
 import { ConnectionError, errorFromResponse } from './errors.js';
@@ -66,6 +67,12 @@ function keyPath(namespace: string, key: string): string {
     throw new InvalidKeyError(`Invalid key ${fullKey(namespace, key)}: a key spelled ${key} cannot be sent in a URL (use the embedded API)`, { namespace, key });
   }
   return `${path}/${enc(key)}`;
+}
+
+/** The path of a view, after the library's check of its name (`.` and `..` would become path steps). */
+function viewPath(name: string): string {
+  checkViewName(name);
+  return `/api/v1/views/${enc(name)}`;
 }
 
 /**
@@ -240,15 +247,15 @@ export class KoruDeltaClient implements KoruBackend {
   }
 
   async refreshView(name: string): Promise<ViewInfo> {
-    return this.#json('POST', `/api/v1/views/${enc(name)}/refresh`);
+    return this.#json('POST', `${viewPath(name)}/refresh`);
   }
 
   async queryView(name: string): Promise<QueryResult> {
-    return this.#json('GET', `/api/v1/views/${enc(name)}`);
+    return this.#json('GET', viewPath(name));
   }
 
   async deleteView(name: string): Promise<void> {
-    await this.#send('DELETE', `/api/v1/views/${enc(name)}`);
+    await this.#send('DELETE', viewPath(name));
   }
 
   // ---- streams ----------------------------------------------------------------------------------

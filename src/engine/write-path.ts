@@ -166,8 +166,10 @@ export class WritePath {
 
   /** Applies a group's units; returns the writes that changed the store, in order. */
   #apply(txn: WriteTxn, units: Unit[]): CommittedWrite[] {
-    if (this.#store.isFull?.()) {
-      // Refused before anything is written: even a delete adds a version.
+    // A store with a size limit takes a group's units while their estimated size fits what is
+    // left: even a delete adds a version, so a full store takes none.
+    let room = this.#store.room?.() ?? Infinity;
+    if (room <= 0) {
       for (const unit of units) unit.outcome = storageFull(unit.ops[0]);
       return [];
     }
@@ -182,6 +184,14 @@ export class WritePath {
       if (refusal) {
         unit.outcome = refusal;
         continue;
+      }
+      if (room !== Infinity) {
+        const cost = storedBytes(unit.ops);
+        if (cost > room) {
+          unit.outcome = storageFull(unit.ops[0]);
+          continue;
+        }
+        room -= cost;
       }
       const done = new Array<CommittedWrite>(unit.ops.length);
       for (let i = 0; i < done.length; i++) {
@@ -267,6 +277,19 @@ export class WritePath {
 
 const versionOf = (bytes: Uint8Array): StoredVersion => decodeRecord(bytes).version;
 const present = (): boolean => true;
+
+/**
+ * About what `ops` add to the store: a small value is written twice (version record and head), a
+ * large one once, plus keys and record fields. An estimate: pages are shared and reused.
+ */
+function storedBytes(ops: readonly WriteOp[]): number {
+  let total = 0;
+  for (const op of ops) {
+    const value = op.kind === 'delete' ? 4 : op.encoded.bytes.length;
+    total += (value <= INLINE_MAX_BYTES ? 2 * value : value) + 2 * (op.namespace.length + op.key.length) + 256;
+  }
+  return total;
+}
 
 /** The store's own failures as the engine reports them. */
 function publicError(err: unknown): unknown {

@@ -13,8 +13,8 @@ export interface LmdbStoreOptions {
   path: string;
   buckets: readonly string[];
   /**
-   * The size the data file may reach before `isFull()` says so (default 64 GiB). lmdb grows its
-   * memory map past any initial size on demand, so this is a limit only through `isFull()`.
+   * The size the data file may reach before `room()` is 0 (default 64 GiB). lmdb grows its
+   * memory map past any initial size on demand, so this is a limit only through `room()`.
    */
   mapSizeBytes?: number;
 }
@@ -23,6 +23,9 @@ export interface LmdbStoreOptions {
 type BinaryDb = Database<Buffer, Key>;
 
 const NOTHING: readonly Entry[] = Object.freeze([]);
+
+/** The data file's default size limit, and the largest initial map. */
+const DEFAULT_LIMIT = 64 * 1024 ** 3;
 
 /** String keys up to this many characters try the copying loop of `keys.writeKey` first. */
 const SHORT_KEY = 64;
@@ -118,7 +121,7 @@ export class LmdbStore implements Store {
   constructor(options: LmdbStoreOptions) {
     this.path = options.path;
     this.buckets = [...options.buckets];
-    this.limitBytes = options.mapSizeBytes ?? 64 * 1024 ** 3;
+    this.limitBytes = options.mapSizeBytes ?? DEFAULT_LIMIT;
     this.#dataFile = join(options.path, 'data.mdb');
     mkdirSync(options.path, { recursive: true });
     const problem = dataFileProblem(options.path);
@@ -136,7 +139,8 @@ export class LmdbStore implements Store {
       // our databases.
       overlappingSync: false,
       maxDbs: Math.max(8, options.buckets.length + 2),
-      mapSize: this.limitBytes,
+      // Only where the map starts: lmdb grows it on demand, and a huge one would fail to map.
+      mapSize: Math.min(this.limitBytes, DEFAULT_LIMIT),
       encoding: 'binary',
       keyEncoding: 'binary',
     } as Parameters<typeof open>[0] & { path: string });
@@ -241,12 +245,12 @@ export class LmdbStore implements Store {
     return result;
   }
 
-  /** The data file has reached `limitBytes` (one stat call: writers ask once per transaction). */
-  isFull(): boolean {
+  /** Bytes the data file may still grow by before `limitBytes` (one stat call: writers ask once per transaction). */
+  room(): number {
     try {
-      return statSync(this.#dataFile).size >= this.limitBytes;
+      return Math.max(0, this.limitBytes - statSync(this.#dataFile).size);
     } catch {
-      return false;
+      return this.limitBytes;
     }
   }
 

@@ -78,10 +78,11 @@ export interface Store extends StoreReader {
   /** Bytes the store occupies on disk (0 in memory). */
   diskSize(): number;
   /**
-   * True once a store with a size limit has reached it. Writers check it before writing, since
-   * the store itself may grow past the limit (LMDB's map grows on demand).
+   * Bytes a store with a size limit may still grow by (0 once it has reached it); absent for
+   * stores without one. Writers check it before writing, since the store itself may grow past the
+   * limit (LMDB's map grows on demand).
    */
-  isFull?(): boolean;
+  room?(): number;
   /** Finishes pending commits, then releases the store. Idempotent. */
   close(): Promise<void>;
 }

@@ -1,6 +1,4 @@
-import {
-  InvalidNamespaceError, InvalidQueryError, ViewExistsError, ViewNotFoundError,
-} from '../errors.js';
+import { InvalidQueryError, StorageFullError, ViewExistsError, ViewNotFoundError } from '../errors.js';
 import type { CommittedWrite, Engine } from '../engine/index.js';
 import { checkNamespace, formatMicros, toMicros } from '../engine/index.js';
 import type { JsonValue } from '../engine/types.js';
@@ -9,13 +7,13 @@ import type { Query, QueryResult } from '../query/types.js';
 import type { WriteTxn } from '../storage/store.js';
 import type { ViewDefinition, ViewInfo } from './types.js';
 import * as layout from './view-store.js';
+import { checkViewName } from './names.js';
 
 interface LiveView {
   view: layout.StoredView;
   matches: (doc: JsonValue) => boolean;
 }
 
-const NAME = /^[A-Za-z0-9.-][A-Za-z0-9_.-]{0,63}$/;
 
 function info(view: layout.StoredView, state: layout.ViewState): ViewInfo {
   return {
@@ -54,6 +52,7 @@ export class ViewManager {
   async create(definition: ViewDefinition): Promise<ViewInfo> {
     const view = this.#validate(definition);
     const compiled = compileQuery(view.query);
+    this.#checkRoom(`Cannot create view ${view.name}`);
     const state = await this.#engine.store.transaction((txn) => {
       if (txn.read('aux', layout.defKey(view.name), () => true)) {
         throw new ViewExistsError(`View already exists: ${view.name}`);
@@ -75,6 +74,7 @@ export class ViewManager {
   async refresh(name: string): Promise<ViewInfo> {
     const view = this.#get(name);
     const compiled = compileQuery(view.query);
+    this.#checkRoom(`Cannot refresh view ${name}`);
     const state = await this.#engine.store.transaction((txn) => {
       if (!layout.readView(txn, name)) throw new ViewNotFoundError(`View not found: ${name}`);
       return this.#evaluate(txn, view, compiled);
@@ -181,13 +181,16 @@ export class ViewManager {
     return { name: d.name, namespace: d.namespace, query, autoRefresh: d.autoRefresh ?? false, description: d.description ?? null, createdAt: 0 };
   }
 
-  #checkName(name: unknown): asserts name is string {
-    if (typeof name !== 'string' || !NAME.test(name)) {
-      throw new InvalidNamespaceError(`Invalid view name ${JSON.stringify(name)}: use 1-64 characters of A-Z a-z 0-9 _ . - not starting with _`);
-    }
-    // A view's URL is /api/v1/views/<name>: these two would be read as path steps.
-    if (name === '.' || name === '..') throw new InvalidNamespaceError(`Invalid view name ${JSON.stringify(name)}: . and .. are path segments a URL cannot carry`);
+  /** A view's rows are stored data too: none are written once the store has reached its size limit. */
+  #checkRoom(what: string): void {
+    if ((this.#engine.store.room?.() ?? Infinity) > 0) return;
+    throw new StorageFullError(`${what}: the database has reached its size limit (mapSizeBytes); open it with a larger one`);
   }
+
+  #checkName(name: unknown): asserts name is string {
+    checkViewName(name);
+  }
+
 
   #now(): number {
     return Date.now() * 1000;

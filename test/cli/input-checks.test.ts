@@ -79,4 +79,12 @@ describe('kdelta input checks', () => {
     const far = await k('get', 't/k', '--at', '999999999999999', '--json');
     if (far.code !== 0) assert.match(errorOf(fails(far, 1)).message, /^Invalid time: "999999999999999"/);
   });
+
+  it('export with an empty file name is a usage error, before any work', async () => {
+    const dir = tmpDir();
+    const r = await kdelta(['-d', join(dir, 'db'), 'export', '', '--json']);
+    assert.equal(r.code, 2);
+    assert.equal(errorOf(r.stderr).code, 'USAGE');
+    assert.deepEqual(readdirSync(dir), []);
+  });
 });

@@ -48,7 +48,7 @@ describe('kdelta --url refuses the names the library refuses', () => {
       ['list', 'status'], ['list', 'export'], ['list', 'watch'], ['list', 'namespaces', '--json'],
       ['log', 'batch/x'], ['query', 'import', '-f', 'amount > 1'], ['get', '_hidden/x'], ['get', 'orders/a\u0001b'],
       ['watch', 'status'], ['watch', 'views/keepme', '--json'], ['watch', 'orders', '-f', 'amount >>'],
-      ['get', './k'], ['list', '..'],
+      ['get', './k'], ['list', '..'], ['view', 'query', '..'], ['view', 'refresh', '.'], ['view', 'delete', '..'],
     ];
     const served = await requestsServed(url);
     // One at a time: a remote case that did reach the server must not change what the next sees.

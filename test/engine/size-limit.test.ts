@@ -35,3 +35,26 @@ describe('size limit (mapSizeBytes, lmdb)', () => {
     await again.close();
   });
 });
+
+describe('size limit: concurrent writes, views, bad limits (lmdb)', () => {
+  it('a group of concurrent writes stops near the limit, and views are refused once it is reached', async () => {
+    const path = join(tmpDir(), 'db');
+    const db = await KoruDelta.start({ path, mapSizeBytes: LIMIT });
+    const big = 'x'.repeat(20_000);
+    const results = await Promise.allSettled(Array.from({ length: 300 }, (_, i) => db.put('docs', `k${i}`, { i, big })));
+    const refused = results.filter((r) => r.status === 'rejected');
+    assert.ok(refused.length > 200, `${refused.length} of 300 refused`);
+    assert.ok(refused.every((r) => (r.reason as { code?: string }).code === 'STORAGE_FULL'));
+    // Estimated, not exact: the file ends near the limit, not at 300 values' worth (6 MB).
+    assert.ok(statSync(join(path, 'data.mdb')).size < LIMIT * 1.5, `${statSync(join(path, 'data.mdb')).size} bytes`);
+    for (let i = 0; (await db.put('docs', `fill${i}`, { big }).then(() => true, () => false)); i++);
+    await rejectsWith(db.createView({ name: 'all', namespace: 'docs' }), 'STORAGE_FULL', 'all');
+    await db.close();
+  });
+
+  it('refuses a limit that is not a whole number of bytes of at least 64 KiB', async () => {
+    for (const mapSizeBytes of [-1, 0, 1.5, 1000, 2 ** 60, Number.NaN, Number.POSITIVE_INFINITY, '1000000']) {
+      await rejectsWith(KoruDelta.start({ path: join(tmpDir(), 'db'), mapSizeBytes: mapSizeBytes as number }), 'INVALID_VALUE', 'mapSizeBytes');
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseTime } from '../args.js';
 import { createAtomicFile, type AtomicFile } from '../atomic-file.js';
-import { CliError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { examples } from '../help.js';
 import { writeNdjson } from '../ndjson.js';
 import { createProgress } from '../progress.js';
@@ -35,6 +35,7 @@ export function registerExport(program: Command): void {
     .option('--at <time>', 'export a point-in-time snapshot (the versions current at <time>) instead')
     .action((file: string | undefined, opts: { at?: string }, command: Command) =>
       run(command, async (s) => {
+        if (file !== undefined && file.trim() === '') throw new UsageError('export: the file name is empty', 'Try: kdelta export backup.ndjson  (or - for stdout)');
         const at = opts.at === undefined ? undefined : parseTime(opts.at);
         const backend = await s.backend();
         let total = 0;
