@@ -66,7 +66,11 @@ function parseGeneral(text: string): number | undefined {
   if (zone && zone.toUpperCase() !== 'Z') {
     const digits = zone.replace(':', '');
     const sign = digits[0] === '-' ? -1 : 1;
-    offsetMin = sign * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || 0));
+    const hours = Number(digits.slice(1, 3));
+    const minutes = Number(digits.slice(3, 5) || 0);
+    // An offset of +99:99 does not exist; read as arithmetic it would silently move the time by days.
+    if (hours > 23 || minutes > 59) return undefined;
+    offsetMin = sign * (hours * 60 + minutes);
   }
   // Only microseconds are kept: further digits are truncated, as the clock has no finer grain.
   const micros = Number((frac + '000000').slice(0, 6));
@@ -125,14 +129,32 @@ function parseTime(input: TimeInput, now: () => number): number | undefined {
 function quote(input: unknown): string {
   if (typeof input === 'string') return JSON.stringify(input);
   if (input instanceof Date) return Number.isNaN(input.getTime()) ? 'an invalid Date' : input.toISOString();
+  if (typeof input === 'bigint') return `a BigInt (${input}n)`;
+  if (Array.isArray(input)) return 'an array';
   if (input === null || typeof input !== 'object') return typeof input === 'symbol' ? 'a symbol' : String(input);
   return 'an object';
 }
 
+const TIME_FORMS = 'ISO-8601 like 2026-02-04T12:00:00Z, epoch milliseconds, or a duration like "5m ago"';
+
 function expected(input: unknown): string {
   if (input instanceof Date) return 'a valid Date';
   if (typeof input === 'number') return 'epoch milliseconds';
-  return 'ISO-8601 like 2026-02-04T12:00:00Z, epoch milliseconds, or a duration like "5m ago"';
+  if (typeof input === 'string') return TIME_FORMS;
+  return `a Date, ${TIME_FORMS}`;
+}
+
+/** Whether `input` is of a type a time is given as; its value is for `toMicros` to judge. */
+function isTimeType(input: unknown): input is TimeInput {
+  return input instanceof Date || typeof input === 'string' || typeof input === 'number';
+}
+
+/**
+ * Refuses, with the same INVALID_TIME every other time input gets, a time of the wrong type where
+ * it is checked before it is read (a query's `at` is validated with the query, read by the engine).
+ */
+export function checkTimeType(input: unknown, what: string): asserts input is TimeInput {
+  if (!isTimeType(input)) throw new InvalidTimeError(`${what}: ${quote(input)} (expected ${expected(input)})`);
 }
 
 /** `toMicros`, with `what` opening the error message and `details` on the error. */

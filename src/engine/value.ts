@@ -51,11 +51,36 @@ interface Walk {
   open: object[];
   /** Set when some object has an integer-like key, whose enumeration order is not insertion order. */
   indexKeys: boolean;
+  /**
+   * Where the value being read is (`parent` + `key`), kept up to date so that an error thrown by
+   * the caller's own code (a getter, `toJSON`, a proxy trap) can be named by path: two stores per
+   * property instead of a try/catch and a path link around each read.
+   */
+  parent: PathLink | undefined;
+  key: string | number | undefined;
 }
 
 function refuse(walk: Walk, what: string, at: PathLink | undefined): never {
   const path = spell(at);
   throw new InvalidValueError(`Invalid value for ${walk.where}: ${what} at ${path} is not representable in JSON`, { path });
+}
+
+/**
+ * What the caller's own code threw while the walk read a value (a getter, `toJSON`, a revoked
+ * proxy), as INVALID_VALUE at the path being read, so a put never rejects with a foreign error.
+ */
+function readFailed(walk: Walk, err: unknown): InvalidValueError {
+  const path = spell(at(walk.parent, walk.key));
+  return new InvalidValueError(`Invalid value for ${walk.where}: reading ${path} threw: ${thrownText(err)}`, { path, cause: err });
+}
+
+/** The message of anything thrown, which need not be an Error (nor convertible to a string). */
+function thrownText(err: unknown): string {
+  try {
+    return err instanceof Error ? err.message : String(err);
+  } catch {
+    return 'a value that cannot be shown';
+  }
 }
 
 /** Deepest nesting of objects and arrays accepted (deeper values would exhaust the call stack). */
@@ -112,8 +137,14 @@ function clean(input: unknown, parent: PathLink | undefined, key: string | numbe
   walk.open.push(obj);
   let out: JsonValue;
   if (Array.isArray(obj)) {
-    const arr = new Array<JsonValue>(obj.length);
-    for (let i = 0; i < obj.length; i++) arr[i] = clean(obj[i], here, i, walk);
+    // Length read once, as JSON.stringify does (and before any child moves `walk`'s place on).
+    const length = obj.length;
+    const arr = new Array<JsonValue>(length);
+    for (let i = 0; i < length; i++) {
+      walk.parent = here;
+      walk.key = i;
+      arr[i] = clean(obj[i], here, i, walk);
+    }
     out = arr;
   } else {
     const rec: Record<string, JsonValue> = {};
@@ -121,6 +152,8 @@ function clean(input: unknown, parent: PathLink | undefined, key: string | numbe
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       if (!walk.indexKeys && isIndexKey(k)) walk.indexKeys = true;
+      walk.parent = here;
+      walk.key = k;
       const child = clean((obj as Record<string, unknown>)[k], here, k, walk);
       if (k === '__proto__') setOwn(rec, k, child);
       else rec[k] = child;
@@ -132,7 +165,7 @@ function clean(input: unknown, parent: PathLink | undefined, key: string | numbe
 }
 
 /**
- * The primitive a boxed string, number, boolean or BigInt (`new Number(42)`, `Object(1n)`) holds,
+ * The primitive a boxed string, number, boolean, BigInt or symbol (`new Number(42)`, `Object(1n)`) holds,
  * which `JSON.stringify` writes in its place (converting as it does: `Number(v)`, `String(v)`),
  * so `{}` or `{"0":"h","1":"i"}` is never stored for one. Other objects are returned as they are.
  * The tag only picks the candidate (a class may fake it); the `valueOf` brand check decides.
@@ -147,6 +180,9 @@ function unbox(obj: object): unknown {
       return hasBrand(Boolean.prototype.valueOf, obj) ? Boolean.prototype.valueOf.call(obj) : obj;
     case '[object BigInt]':
       return hasBrand(BigInt.prototype.valueOf, obj) ? BigInt.prototype.valueOf.call(obj) : obj;
+    // Unboxed so it is refused as a symbol is (JSON.stringify would write `{}`).
+    case '[object Symbol]':
+      return hasBrand(Symbol.prototype.valueOf, obj) ? Symbol.prototype.valueOf.call(obj) : obj;
     default:
       return obj;
   }
@@ -201,8 +237,13 @@ export interface EncodedValue {
 
 /** Validates and canonicalizes one value destined for `namespace/key`. */
 export function encodeValue(input: unknown, namespace: string, key: string, maxBytes: number): EncodedValue {
-  const walk: Walk = { where: fullKey(namespace, key), open: [], indexKeys: false };
-  const value = clean(input, undefined, undefined, walk);
+  const walk: Walk = { where: fullKey(namespace, key), open: [], indexKeys: false, parent: undefined, key: undefined };
+  let value: JsonValue;
+  try {
+    value = clean(input, undefined, undefined, walk);
+  } catch (err) {
+    throw err instanceof InvalidValueError ? err : readFailed(walk, err);
+  }
   const bytes = Buffer.from(walk.indexKeys ? canonicalText(value) : JSON.stringify(value), 'utf8');
   if (bytes.length > maxBytes) {
     throw new ValueTooLargeError(`Value for ${walk.where} is ${bytes.length} bytes serialized; the limit is ${maxBytes}`, { namespace, key });

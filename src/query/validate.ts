@@ -3,6 +3,7 @@
  * returns it normalized. Every problem is INVALID_QUERY naming where it is (`limit`, `sort[1].order`,
  * `aggregate.aggregations.total.op`, `filter.and[2].value`), never a silently empty result.
  */
+import { checkTimeType } from '../engine/time.js';
 import { InvalidQueryError } from '../errors.js';
 import { validateFilter } from './filter.js';
 import { describe, isPlainObject, MAX_DEPTH } from './json.js';
@@ -106,8 +107,9 @@ export function validateAggregation(input: unknown, where = 'aggregate', depth =
   return { op, field, aggregations };
 }
 
-// The instant itself is resolved by the engine (which owns time parsing); here only its type.
+// The instant itself is resolved by the engine (which owns time parsing); here only its type, refused
+// as INVALID_TIME, as every other time input of a wrong type or value is (the docs' rule for times).
 function validateAt(at: unknown): Date | string | number {
-  if (at instanceof Date || typeof at === 'string' || typeof at === 'number') return at;
-  return fail('at', `expected a Date, an ISO-8601 string or epoch milliseconds, got ${describe(at)}`);
+  checkTimeType(at, 'Invalid time for query.at');
+  return at;
 }

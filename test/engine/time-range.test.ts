@@ -102,6 +102,29 @@ for (const kind of STORES) {
       }
     });
 
+    it('refuses a time of the wrong type with INVALID_TIME everywhere, query at included, listing every time form', async () => {
+      const db = await openDb(kind);
+      await db.put('users', 'alice', { n: 1 });
+      const forms = 'expected a Date, ISO-8601 like 2026-02-04T12:00:00Z, epoch milliseconds, or a duration like "5m ago"';
+      for (const [at, quoted] of [[true, 'true'], [{}, 'an object'], [[], 'an array'], [5n, 'a BigInt (5n)']] as const) {
+        const t = at as unknown as string;
+        await rejectsWith(db.query('users', { at: t }), 'INVALID_TIME', `Invalid time for query.at: ${quoted} (${forms})`);
+        await rejectsWith(db.getAt('users', 'alice', t), 'INVALID_TIME', `${quoted} (${forms})`);
+        await rejectsWith(db.history('users', 'alice', { from: t }), 'INVALID_TIME', quoted);
+        await rejectsWith(db.exportVersions({ at: t }).next(), 'INVALID_TIME', quoted);
+        assert.throws(() => db.watch({ since: t }), { code: 'INVALID_TIME' });
+      }
+    });
+
+    it('refuses time-zone offsets that do not exist instead of moving the time by them', async () => {
+      const db = await openDb(kind);
+      await db.put('users', 'alice', { n: 1 });
+      for (const text of ['2026-01-01T00:00:00+99:99', '2026-01-01T00:00:00+24:00', '2026-01-01T00:00:00-00:60']) {
+        await rejectsWith(db.getAt('users', 'alice', text), 'INVALID_TIME', JSON.stringify(text));
+        await rejectsWith(db.query('users', { at: text }), 'INVALID_TIME', JSON.stringify(text));
+      }
+    });
+
     it('names the key in getAt and history time errors, in the message and the error fields', async () => {
       const db = await openDb(kind);
       await db.put('users', 'alice', { n: 1 });

@@ -73,6 +73,9 @@ for (const kind of STORES) {
       ['a boxed Infinity', [new Number(-Infinity)], '-Infinity at $[0]'],
       ['a boxed BigInt', { n: Object(1n) }, 'a BigInt at $.n'],
       ['a boxed BigInt at the root', Object(2n), 'a BigInt at $'],
+      // JSON.stringify would write {} for it.
+      ['a boxed symbol', { s: Object(Symbol('x')) }, 'a symbol at $.s'],
+      ['a boxed symbol at the root', Object(Symbol('y')), 'a symbol at $'],
     ];
     for (const [name, value, path] of BAD) {
       it(`refuses ${name} with INVALID_VALUE naming ${path}`, async () => {
@@ -82,6 +85,40 @@ for (const kind of STORES) {
         assert.equal(await db.contains('v', 'k'), false);
       });
     }
+
+    it("refuses a value whose getter, toJSON or proxy trap throws with INVALID_VALUE at its path, the caller's error as cause", async () => {
+      const db = await openDb(kind);
+      const revoked = Proxy.revocable({}, {});
+      revoked.revoke();
+      const cases: Array<[string, () => unknown, string, string]> = [
+        ['getter', () => ({ ok: 1, get a() { throw new Error('boom'); } }), '$.a', 'boom'],
+        ['toJSON', () => ({ x: [1, { toJSON() { throw new Error('no json'); } }] }), '$.x[1]', 'no json'],
+        ['revoked proxy', () => ({ p: revoked.proxy }), '$.p', 'revoked'],
+        ['ownKeys trap', () => [{ q: new Proxy({}, { ownKeys() { throw new Error('no keys'); } }) }], '$[0].q', 'no keys'],
+        ['throw of a non-Error', () => ({ deep: { done: [1] }, get z() { throw 'plain'; } }), '$.z', 'plain'],
+      ];
+      for (const [name, make, path, message] of cases) {
+        const check = (err: unknown): boolean => {
+          const e = err as { code?: string; path?: string; message: string; cause?: unknown };
+          assert.equal(e.code, 'INVALID_VALUE', `${name}: ${e.message}`);
+          assert.equal(e.path, path, name);
+          assert.ok(e.message.includes(`v/k: reading ${path} threw`) && e.message.includes(message), e.message);
+          assert.ok(e.cause !== undefined, name);
+          return true;
+        };
+        await assert.rejects(db.put('v', 'k', make()), check);
+        await assert.rejects(db.putBatch([{ namespace: 'v', key: 'ok', value: 1 }, { namespace: 'v', key: 'k', value: make() }]), check);
+      }
+      assert.equal(await db.contains('v', 'k'), false);
+      assert.equal(await db.contains('v', 'ok'), false);
+      // An imported version's value goes through the same walk.
+      await db.put('v', 'src', { a: 1 });
+      const records = [];
+      for await (const r of db.exportVersions()) records.push(r);
+      const dst = await openDb(kind);
+      const record = { ...records[0], value: { get a(): number { throw new Error('boom'); } } };
+      await assert.rejects(dst.importVersions([record]), { code: 'INVALID_VALUE', path: '$.a' });
+    });
 
     it('refuses cycles', async () => {
       const db = await openDb(kind);

@@ -73,6 +73,20 @@ describe('timestamps as text', () => {
       '2026-01-01T23:59:60.000000Z', '2026-01-01T23:59:59.00000xZ', '2026-01-01T23:59:59.000000X', '2026-02-29', '2026-02-30T10:00Z',
     ];
     for (const text of bad) assert.throws(() => toMicros(text), { code: 'INVALID_TIME' }, text);
+  });
+
+  it('toMicros refuses time-zone offsets that do not exist (Date refuses them too), and reads the largest real ones', () => {
+    const bad = [
+      '2026-01-01T00:00:00+99:99', '2026-01-01T00:00:00+24:00', '2026-01-01T00:00:00-24:00', '2026-01-01T00:00:00+00:60',
+      '2026-01-01T00:00:00+2400', '2026-01-01T00:00:00-0099', '2026-01-01T00:00+30', '2026-01-01 00:00:00.5 +12:75',
+    ];
+    for (const text of bad) {
+      assert.ok(Number.isNaN(Date.parse(text.replace(' ', 'T'))), `Date reads ${text}`);
+      assert.throws(() => toMicros(text), { code: 'INVALID_TIME', message: new RegExp(JSON.stringify(text).replace(/[.+]/g, '\\$&')) }, text);
+    }
+    assert.equal(toMicros('2026-01-01T00:00:00+23:59'), Date.parse('2026-01-01T00:00:00+23:59') * 1000);
+    assert.equal(toMicros('2026-01-01T00:00:00-23:59'), Date.parse('2026-01-01T00:00:00-23:59') * 1000);
+    assert.equal(toMicros('2026-01-01T00:00:00-0559'), Date.parse('2026-01-01T00:00:00-05:59') * 1000);
     assert.equal(toMicros('2024-02-29T00:00:00.000000Z'), Date.UTC(2024, 1, 29) * 1000);
     assert.equal(toMicros('2000-02-29T00:00:00.000001Z'), Date.UTC(2000, 1, 29) * 1000 + 1);
   });
