@@ -290,10 +290,21 @@ export class Engine {
       ? exportHistory(this.#reader)
       : exportSnapshot(this.#reader, allNamespaces(this.#store), toMicros(options.at));
     let n = 0;
-    for (const record of source) {
-      yield record;
+    const records = source[Symbol.iterator]();
+    for (;;) {
+      let next: IteratorResult<ExportRecord>;
+      try {
+        next = records.next();
+      } catch (err) {
+        // Closed while the export was suspended: the store's own error would say nothing useful.
+        this.#ensureOpen();
+        throw err;
+      }
+      if (next.done) return;
+      yield next.value;
       // Let other work run during long exports; a store read snapshot never spans a yield anyway.
       if (++n % 1000 === 0) await new Promise((r) => setImmediate(r));
+      this.#ensureOpen();
     }
   }
 

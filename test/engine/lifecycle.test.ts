@@ -163,3 +163,16 @@ describe('persistence (lmdb)', () => {
     await again.close();
   });
 });
+
+for (const kind of STORES) {
+  describe(`an export across close() (${kind})`, () => {
+    it('ends with DATABASE_CLOSED, not the store\'s own error', async () => {
+      const db = kind === 'lmdb' ? await KoruDelta.start({ path: join(tmpDir(), 'db') }) : await KoruDelta.start();
+      for (let i = 0; i < 10; i++) await db.put('a', `k${i}`, i);
+      const it = db.exportVersions()[Symbol.asyncIterator]();
+      assert.equal((await it.next()).value?.key, 'k0');
+      await db.close();
+      await rejectsWith(it.next(), 'DATABASE_CLOSED');
+    });
+  });
+}
