@@ -82,11 +82,26 @@ export class SubscriptionOverflowError extends subclass('SUBSCRIPTION_OVERFLOW')
 export class UnauthorizedError extends subclass('UNAUTHORIZED') {}
 export class ForbiddenError extends subclass('FORBIDDEN') {}
 export class CorruptedError extends subclass('CORRUPTED') {}
+/** CORRUPTED for the database file itself (it cannot be opened or read), not one stored value. */
+export class DamagedDatabaseError extends CorruptedError {}
 export class StorageFullError extends subclass('STORAGE_FULL') {}
 export class DatabaseClosedError extends subclass('DATABASE_CLOSED') {}
 
 export function isKoruDeltaError(err: unknown): err is KoruDeltaError {
   return err instanceof KoruDeltaError;
+}
+
+/** LMDB's own reports of a damaged data file (pages it cannot find or read as what they should be). */
+const DAMAGED_STORE = /^(MDB_PAGE_NOTFOUND|MDB_CORRUPTED|MDB_INVALID)\b/;
+
+/**
+ * `err` as the library reports it: a KoruDeltaError as it is, LMDB's report of a damaged data file
+ * (it keeps no page checksums, so damage inside the file surfaces only when a read reaches it) as
+ * CORRUPTED, anything else unchanged. For the layers that report errors (CLI, HTTP).
+ */
+export function publicError(err: unknown): unknown {
+  if (isKoruDeltaError(err) || !(err instanceof Error) || !DAMAGED_STORE.test(err.message)) return err;
+  return new DamagedDatabaseError(`Corrupted database: the data file is damaged (${err.message}); restore it from a backup or an export`, { cause: err });
 }
 
 /** `ns/key` as errors and the CLI write it. */

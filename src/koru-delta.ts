@@ -2,7 +2,7 @@ import { Engine } from './engine/engine.js';
 import { BUCKETS } from './engine/keys.js';
 import { LmdbStore } from './storage/lmdb-store.js';
 import { StoreDamagedError } from './storage/store.js';
-import { CorruptedError, InvalidQueryError, InvalidValueError, fullKey } from './errors.js';
+import { DamagedDatabaseError, InvalidQueryError, InvalidValueError, fullKey } from './errors.js';
 import { MemoryStore } from './storage/memory-store.js';
 import { checkKey, checkNamespace, cloneJson, formatMicros, toMicros } from './engine/index.js';
 import { databaseDirectory } from './engine/open.js';
@@ -165,7 +165,7 @@ function openLmdb(path: string, mapSizeBytes: unknown): LmdbStore {
     return new LmdbStore({ path, buckets: BUCKETS, mapSizeBytes: mapSizeBytes as number | undefined });
   } catch (err) {
     if (!(err instanceof StoreDamagedError)) throw err;
-    throw new CorruptedError(`Corrupted database at ${path}: ${err.problem}; restore it from a backup or an export`, { cause: err });
+    throw new DamagedDatabaseError(`Corrupted database at ${path}: ${err.problem}; restore it from a backup or an export`, { cause: err });
   }
 }
 

@@ -1,4 +1,4 @@
-import { isKoruDeltaError } from '../errors.js';
+import { DamagedDatabaseError, isKoruDeltaError, publicError } from '../errors.js';
 import type { KeyRef } from './args.js';
 import { CliError } from './errors.js';
 import { shellQuote } from './shell-quote.js';
@@ -45,8 +45,11 @@ function hintFor(code: string, subject: Subject): string | undefined {
 }
 
 /** A failure as it will be reported: its code, message, hint and exit code. */
-export function describeError(err: unknown, ctx: ReportContext): Described {
+export function describeError(thrown: unknown, ctx: ReportContext): Described {
+  const err = publicError(thrown);
   if (err instanceof CliError) return { code: err.code, message: err.message, hint: err.hint, exitCode: err.exitCode };
+  // `kdelta verify` cannot help with a file that cannot be read at all: the message says what can.
+  if (err instanceof DamagedDatabaseError) return { code: err.code, message: err.message, hint: undefined, exitCode: 1 };
   if (isKoruDeltaError(err)) {
     return { code: err.code, message: err.message, hint: hintFor(err.code, { ...ctx.subject, namespace: err.namespace ?? ctx.subject?.namespace }), exitCode: 1 };
   }

@@ -1,4 +1,4 @@
-import { ERROR_CODES, KoruDeltaError, isKoruDeltaError, type ErrorCode } from '../errors.js';
+import { ERROR_CODES, KoruDeltaError, isKoruDeltaError, publicError, type ErrorCode } from '../errors.js';
 
 /**
  * Codes only the HTTP layer produces (requests that never reach the library). Together with the
@@ -112,7 +112,8 @@ function describeFastify(code: HttpErrorCode, err: ValidationFailure, maxBodyByt
  * Turns anything a handler threw into the status and body the client gets. `bodyType` is the body
  * type the route reads (its `config.bodyType`), named when Fastify refuses another one.
  */
-export function mapError(err: unknown, maxBodyBytes: number, bodyType = 'application/json'): MappedError {
+export function mapError(thrown: unknown, maxBodyBytes: number, bodyType = 'application/json'): MappedError {
+  const err = publicError(thrown);
   if (isKoruDeltaError(err)) return fromKoruDelta(err);
   if (err instanceof HttpError) {
     return { status: err.status, body: { error: { code: err.code, message: err.message } }, fault: err.status >= 500 };

@@ -30,3 +30,20 @@ it('each error class carries its code and status, and is a KoruDeltaError', () =
   }
   assert.deepEqual([...codes].sort(), Object.keys(api.ERROR_CODES).sort());
 });
+
+it('publicError: LMDB reports of a damaged data file become CORRUPTED; other errors pass through', () => {
+  const { publicError, DamagedDatabaseError, InvalidKeyError } = api;
+  for (const message of ['MDB_PAGE_NOTFOUND: Requested page not found', 'MDB_CORRUPTED: Located page was wrong type', 'MDB_INVALID: File is not an LMDB file']) {
+    const cause = new Error(message);
+    const mapped = publicError(cause) as api.DamagedDatabaseError;
+    assert.ok(mapped instanceof DamagedDatabaseError, message);
+    assert.equal(mapped.code, 'CORRUPTED');
+    assert.equal(mapped.cause, cause);
+    assert.match(mapped.message, new RegExp(message.split(':')[0]));
+  }
+  const own = new InvalidKeyError('Invalid key');
+  assert.equal(publicError(own), own);
+  const other = new Error('MDB_MAP_FULL: Environment mapsize limit reached');
+  assert.equal(publicError(other), other);
+  assert.equal(publicError('text'), 'text');
+});

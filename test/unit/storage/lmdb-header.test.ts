@@ -54,6 +54,8 @@ test('the CLI on a truncated database exits 1 with CORRUPTED instead of crashing
   const r = spawnSync(process.execPath, [BIN, '-d', copy, 'get', 'docs/k1', '--json'], { encoding: 'utf8' });
   assert.equal(r.signal, null, r.stderr);
   assert.equal(r.status, 1, r.stderr);
-  assert.equal(JSON.parse(r.stderr).error.code, 'CORRUPTED');
-  assert.match(r.stderr, /truncated/);
+  const { error } = JSON.parse(r.stderr) as { error: { code: string; message: string; hint?: string } };
+  assert.equal(error.code, 'CORRUPTED');
+  assert.match(error.message, /truncated/);
+  assert.equal(error.hint, undefined, 'kdelta verify cannot open it either: no hint to run it');
 });
