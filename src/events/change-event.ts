@@ -32,7 +32,10 @@ export class PendingChange {
   }
 
   static fromCommit(engine: Engine, w: CommittedWrite): PendingChange {
-    return new PendingChange(engine, w.namespace, w.key, w.version, w.previous, w.value);
+    // An imported version older than the key's head follows the version before it in time, not
+    // the head: the same event a replay of the log gives for it.
+    const previous = w.isHead ? w.previous : engine.reader.versionBefore(w.namespace, w.key, w.version.micros) ?? null;
+    return new PendingChange(engine, w.namespace, w.key, w.version, previous, w.value);
   }
 
   static fromLog(engine: Engine, c: ChangeEntry): PendingChange {
