@@ -135,7 +135,6 @@ describe('validateQuery: INVALID_QUERY naming the member', () => {
     ['project path', { project: ['a', ''] }, ['project[1]', 'empty']],
     ['filter', { filter: { or: [{ field: 'a', op: 'eq', value: 1 }, { field: 'b', op: 'in', value: 'x' }] } }, ['filter.or[1].value']],
     ['filter expression', { filter: 'a = 1 and (b = 2' }, ['filter, column 17']],
-    ['at', { at: {} }, ['at']],
   ];
   for (const [name, query, fragments] of cases) {
     test(name, () => {
@@ -143,6 +142,11 @@ describe('validateQuery: INVALID_QUERY naming the member', () => {
       assertInvalid(() => runQuery(people, query as Query), ...fragments);
     });
   }
+  test('at of the wrong type is INVALID_TIME, as every other time input', () => {
+    for (const run of [() => validateQuery({ at: {} } as Query), () => runQuery(people, { at: {} } as Query)]) {
+      assert.throws(run, (err: unknown) => (err as { code?: string }).code === 'INVALID_TIME' && /query\.at/.test((err as Error).message));
+    }
+  });
   test('normalizes: defaults filled, expressions parsed, null members treated as absent', () => {
     assert.deepEqual(validateQuery({ filter: 'a = 1', sort: [{ field: 'x' }], limit: 5, at: 123, project: null }), {
       filter: { field: 'a', op: 'eq', value: 1 },
