@@ -1,8 +1,9 @@
-import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { KoruBackend } from '../client/backend.js';
+import { databaseDirectory } from '../engine/open.js';
+import { isKoruDeltaError } from '../errors.js';
 import { CliError, UsageError } from './errors.js';
 import { reportError, type Subject } from './report.js';
 import { colorEnabled, createStyle, type Style } from './style.js';
@@ -17,18 +18,6 @@ export interface GlobalOptions {
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.KORU_DB_PATH || join(homedir(), '.korudelta', 'db');
-}
-
-/** Why `path` cannot be a database directory, if something other than a directory is there. */
-async function notADirectory(path: string): Promise<string | undefined> {
-  try {
-    const found = await stat(path);
-    if (found.isDirectory()) return undefined;
-    return found.isFile() ? 'is a file, not a database directory' : 'is not a directory';
-  } catch (err) {
-    // A missing directory is created; one below a file cannot be.
-    return (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'is inside a file, not a database directory' : undefined;
-  }
 }
 
 /**
@@ -77,13 +66,20 @@ export class Session {
       return openRemote(this.url);
     }
     const { LocalBackend } = await import('./local-backend.js');
-    return LocalBackend.open(await this.localPath());
+    return LocalBackend.open(this.localPath());
   }
 
-  /** The local database directory; a file in its way is refused clearly (not as mkdir's EEXIST). */
-  async localPath(): Promise<string> {
-    const problem = await notADirectory(this.dbPath);
-    if (problem !== undefined) throw new CliError(`${this.dbPath} ${problem}`, 'INVALID_VALUE', 'Give -d a directory (created if missing)');
+  /**
+   * The local database directory, checked as `KoruDelta.start` checks it (engine/open.ts), before
+   * anything else: a file in the way is refused with a hint (`serve` checks before it forks workers).
+   */
+  localPath(): string {
+    try {
+      databaseDirectory(this.dbPath);
+    } catch (err) {
+      if (!isKoruDeltaError(err)) throw err;
+      throw new CliError(err.message, err.code, 'Give -d a directory (created if missing)');
+    }
     return this.dbPath;
   }
 

@@ -54,8 +54,8 @@ describe('kdelta input checks', () => {
     ]);
     assert.match(fails(empty, 2), /^Error: -d\/--db-path is empty: expected a database directory\n/);
     assert.equal(errorOf(fails(emptyJson, 2)).code, 'USAGE');
-    assert.equal(fails(isFile, 1), `Error: ${file} is a file, not a database directory\nGive -d a directory (created if missing)\n`);
-    assert.deepEqual(errorOf(fails(isFileJson, 1)), { code: 'INVALID_VALUE', message: `${file} is a file, not a database directory`, hint: 'Give -d a directory (created if missing)' });
+    assert.equal(fails(isFile, 1), `Error: Invalid path: ${file} is a file, not a database directory\nGive -d a directory (created if missing)\n`);
+    assert.deepEqual(errorOf(fails(isFileJson, 1)), { code: 'INVALID_VALUE', message: `Invalid path: ${file} is a file, not a database directory`, hint: 'Give -d a directory (created if missing)' });
     assert.match(fails(inside, 1), /is inside a file, not a database directory/);
     assert.deepEqual(readdirSync(dir), ['file']);
   });

@@ -40,7 +40,7 @@ function listenError(err: unknown, o: ServeOptions): unknown {
 
 /** One process (the default), or a primary with `workers` worker processes sharing the port. */
 async function start(s: Session, o: ServeOptions, workers: number): Promise<Served> {
-  const options = { dbPath: await s.localPath(), port: o.port, bind: o.bind, cors: o.cors, maxBodyBytes: o.maxBody };
+  const options = { dbPath: s.localPath(), port: o.port, bind: o.bind, cors: o.cors, maxBodyBytes: o.maxBody };
   try {
     if (workers === 1) {
       const { serve } = await import('../../server/index.js');
