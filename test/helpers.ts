@@ -25,8 +25,8 @@ export async function openDb(kind: StoreKind, options: Omit<KoruDeltaOptions, 'p
   return db;
 }
 
-/** Asserts that `promise` rejects with a KoruDeltaError of `code` whose message contains `includes`. */
-export async function rejectsWith(promise: Promise<unknown>, code: string, includes?: string): Promise<void> {
+/** Asserts that `promise` rejects with a KoruDeltaError of `code` whose message contains every fragment. */
+export async function rejectsWith(promise: Promise<unknown>, code: string, ...fragments: string[]): Promise<void> {
   let error: unknown;
   try {
     await promise;
@@ -36,7 +36,8 @@ export async function rejectsWith(promise: Promise<unknown>, code: string, inclu
   if (!error) throw new Error(`expected rejection with ${code}, but it resolved`);
   const e = error as { code?: string; message?: string };
   if (e.code !== code) throw new Error(`expected ${code}, got ${e.code}: ${e.message}`, { cause: error });
-  if (includes !== undefined && !e.message?.includes(includes)) {
+  for (const includes of fragments) {
+    if (e.message?.includes(includes)) continue;
     throw new Error(`expected message to include ${JSON.stringify(includes)}, got ${JSON.stringify(e.message)}`);
   }
 }

@@ -71,12 +71,19 @@ export function parseSince(text: string): number | string {
 
 export function nonNegativeInt(value: string): number {
   if (!/^\d+$/.test(value.trim())) badArgument('expected a non-negative integer');
-  return Number(value);
+  return safeInteger(value);
 }
 
 export function integer(value: string): number {
   if (!/^-?\d+$/.test(value.trim())) badArgument('expected an integer (0 = oldest, -1 = latest)');
-  return Number(value);
+  return safeInteger(value);
+}
+
+/** Digits as a number, refused when a double cannot hold them exactly (it would silently become another number). */
+function safeInteger(digits: string): number {
+  const n = Number(digits);
+  if (!Number.isSafeInteger(n)) badArgument(`${digits.trim()} is too large (at most ${Number.MAX_SAFE_INTEGER} either way)`);
+  return n;
 }
 
 export function port(value: string): number {

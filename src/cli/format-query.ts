@@ -14,8 +14,18 @@ export function aggregationLabel(a: Aggregation): string {
 
 function scalar(value: AggregationResult | JsonValue): string {
   if (value === null) return 'none';
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return readsAsOther(value) ? JSON.stringify(value) : value;
   return compact(value);
+}
+
+/** A string printed bare would read as another value or label (`30`, `true`, `none`, ``): it is quoted. */
+function readsAsOther(s: string): boolean {
+  if (s === '' || s === 'none' || s.trim() !== s) return true;
+  try {
+    return typeof JSON.parse(s) !== 'string';
+  } catch {
+    return false;
+  }
 }
 
 function isGroups(result: AggregationResult): result is AggregationGroup[] {

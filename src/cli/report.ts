@@ -21,7 +21,12 @@ export interface Described {
   exitCode: 1 | 2;
 }
 
-function hintFor(code: string, subject: Subject): string | undefined {
+/** The part of a query an INVALID_QUERY names (`filter`, `sort[0].field`…), from its path or, over HTTP, its message. */
+function queryPart(err: { path?: string; message: string }): string | undefined {
+  return err.path ?? /^Invalid query at ([^\s,:]+)/.exec(err.message)?.[1];
+}
+
+function hintFor(code: string, subject: Subject, where?: string): string | undefined {
   const { namespace, key, view } = subject;
   switch (code) {
     case 'KEY_NOT_FOUND':
@@ -33,7 +38,10 @@ function hintFor(code: string, subject: Subject): string | undefined {
     case 'VIEW_EXISTS':
       return `Pick another name, or remove the old view first with: kdelta view delete ${view === undefined ? '<name>' : shellQuote(view)}`;
     case 'INVALID_QUERY':
-      return 'Filters look like: age >= 18 and (status = "active" or tags contains admin)';
+      // Only a filter problem gets the filter example: a bad sort field or limit is named by the message.
+      return where === 'filter' || where?.startsWith('filter.') || where?.startsWith('filter[')
+        ? 'Filters look like: age >= 18 and (status = "active" or tags contains admin)'
+        : undefined;
     case 'CORRUPTED':
       return 'Try: kdelta verify';
     case 'CONNECTION_FAILED':
@@ -51,7 +59,7 @@ export function describeError(thrown: unknown, ctx: ReportContext): Described {
   // `kdelta verify` cannot help with a file that cannot be read at all: the message says what can.
   if (err instanceof DamagedDatabaseError) return { code: err.code, message: err.message, hint: undefined, exitCode: 1 };
   if (isKoruDeltaError(err)) {
-    return { code: err.code, message: err.message, hint: hintFor(err.code, { ...ctx.subject, namespace: err.namespace ?? ctx.subject?.namespace }), exitCode: 1 };
+    return { code: err.code, message: err.message, hint: hintFor(err.code, { ...ctx.subject, namespace: err.namespace ?? ctx.subject?.namespace }, queryPart(err)), exitCode: 1 };
   }
   const e = err as { code?: unknown; message?: unknown } | undefined;
   // fetch() reports an unreachable server as a bare TypeError; say which server.

@@ -3,6 +3,7 @@
  * (never a page) in O(1) memory, except `distinct` and `groupBy`, which keep one entry per value.
  */
 import type { JsonValue } from '../engine/types.js';
+import { InvalidQueryError } from '../errors.js';
 import { identityKey } from './json.js';
 import { compareStrings, compareValues } from './order.js';
 import { parsePath, readPath, type Path } from './path.js';
@@ -25,9 +26,9 @@ export function compileAggregation(agg: Aggregation, where = 'aggregate'): Accum
   const path = parsePath(agg.field, `${where}.field`);
   switch (agg.op) {
     case 'sum':
-      return () => new SumAccumulator(path, false);
+      return () => new SumAccumulator(path, agg.field, where, false);
     case 'avg':
-      return () => new SumAccumulator(path, true);
+      return () => new SumAccumulator(path, agg.field, where, true);
     case 'min':
       return () => new ExtremeAccumulator(path, -1);
     case 'max':
@@ -64,33 +65,62 @@ class CountAccumulator implements Accumulator {
   }
 }
 
+/** Neumaier-compensated running sum: the rounding error of each addition is kept in `carry`. */
+class CompensatedSum {
+  sum = 0;
+  carry = 0;
+  add(x: number): void {
+    const t = this.sum + x;
+    this.carry += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
+    this.sum = t;
+  }
+  /** The total, or a non-finite number once a partial sum overflowed. */
+  total(): number {
+    return Number.isFinite(this.sum) ? this.sum + this.carry : this.sum;
+  }
+}
+
+/** 2^-64: a factor that keeps the sum of up to 2^64 finite doubles finite, exactly (a power of two). */
+const SCALE = 2 ** -64;
+
 /**
- * Neumaier-compensated sum: the rounding error of each addition is kept in `#carry`, so 0.1 + 0.2
- * gives 0.30000000000000004 like one addition, and a million small terms do not drift.
+ * sum and avg, compensated: 0.1 + 0.2 gives 0.30000000000000004 like one addition, and a million
+ * small terms do not drift. A second sum of the terms scaled down by 2^-64 (exact for all but
+ * subnormal results) takes over when a partial sum overflows, so 1e308 + 1e308 - 1e308 is 1e308 and
+ * the average of two 1e308 is 1e308. A total beyond the range of a double is refused: JSON has no
+ * Infinity, and null would read as "no numbers".
  */
 class SumAccumulator implements Accumulator {
-  #sum = 0;
-  #carry = 0;
+  readonly #plain = new CompensatedSum();
+  readonly #scaled = new CompensatedSum();
   #count = 0;
   readonly #path: Path;
+  readonly #field: string;
+  readonly #where: string;
   readonly #average: boolean;
-  constructor(path: Path, average: boolean) {
+  constructor(path: Path, field: string, where: string, average: boolean) {
     this.#path = path;
+    this.#field = field;
+    this.#where = where;
     this.#average = average;
   }
   add(doc: JsonValue): void {
     const x = readPath(doc, this.#path);
     if (typeof x !== 'number') return;
-    const t = this.#sum + x;
-    this.#carry += Math.abs(this.#sum) >= Math.abs(x) ? this.#sum - t + x : x - t + this.#sum;
-    this.#sum = t;
+    this.#plain.add(x);
+    this.#scaled.add(x * SCALE);
     this.#count++;
   }
   result(): number | null {
-    // Past overflow the carry is NaN (Infinity - Infinity); the infinite sum is the honest answer.
-    const total = Number.isFinite(this.#sum) ? this.#sum + this.#carry : this.#sum;
-    if (!this.#average) return total;
-    return this.#count === 0 ? null : total / this.#count;
+    if (this.#average && this.#count === 0) return null;
+    const plain = this.#plain.total();
+    const divisor = this.#average ? this.#count : 1;
+    const result = Number.isFinite(plain) ? plain / divisor : (this.#scaled.total() / divisor) / SCALE;
+    if (!Number.isFinite(result)) {
+      const what = this.#average ? 'average' : 'sum';
+      throw new InvalidQueryError(`Invalid query at ${this.#where}: the ${what} of ${this.#field} is beyond the range of a number (about ±1.8e308)`, { path: this.#where });
+    }
+    return result;
   }
 }
 

@@ -22,6 +22,21 @@ function info(view: layout.StoredView, state: layout.ViewState): ViewInfo {
   };
 }
 
+const DEFINITION_KEYS = ['name', 'namespace', 'query', 'autoRefresh', 'description'];
+const QUERY_MEMBERS = ['filter', 'sort', 'offset', 'limit', 'project', 'aggregate', 'at'];
+
+/** Unknown members are refused, as in a query: a misspelt `autorefresh` or a `filter` outside `query` is never ignored. */
+function checkMembers(d: object): void {
+  for (const key of Object.keys(d)) {
+    if (DEFINITION_KEYS.includes(key)) continue;
+    const name = typeof (d as { name?: unknown }).name === 'string' ? ` ${(d as { name: string }).name}` : '';
+    const hint = QUERY_MEMBERS.includes(key)
+      ? `; ${key} belongs inside query, e.g. { "query": { "${key}": ... } }`
+      : ` (expected one of ${DEFINITION_KEYS.join(', ')})`;
+    throw new InvalidQueryError(`Invalid view${name}: unknown member ${JSON.stringify(key)}${hint}`);
+  }
+}
+
 /** The view's query without its filter and time: what runs over the stored matching rows. */
 function pageQuery(query: Query): Query {
   const { filter: _filter, at: _at, ...rest } = query;
@@ -170,14 +185,17 @@ export class ViewManager {
   #validate(d: ViewDefinition): layout.StoredView {
     if (!d || typeof d !== 'object') throw new TypeError('createView expects { name, namespace, query?, autoRefresh?, description? }');
     this.#checkName(d.name);
+    checkMembers(d);
     checkNamespace(d.namespace);
     if (d.autoRefresh !== undefined && typeof d.autoRefresh !== 'boolean') throw new InvalidQueryError('Invalid view: autoRefresh must be true or false');
     if (d.description !== undefined && d.description !== null && typeof d.description !== 'string') throw new InvalidQueryError('Invalid view: description must be a string');
     const query: Query = compileQuery(d.query ?? {}).query;
-    if (query.at !== undefined) toMicros(query.at);
     if (d.autoRefresh && query.at !== undefined) {
       throw new InvalidQueryError(`Invalid view ${d.name}: a view as of a fixed time (query.at) cannot auto-refresh`);
     }
+    // A view is as of one instant: a relative time ('2s ago', 'now') is resolved once, here, so a
+    // refresh recomputes the same snapshot instead of one that moves with the clock.
+    if (query.at !== undefined) query.at = formatMicros(toMicros(query.at));
     return { name: d.name, namespace: d.namespace, query, autoRefresh: d.autoRefresh ?? false, description: d.description ?? null, createdAt: 0 };
   }
 

@@ -98,6 +98,31 @@ describe('kdelta query', () => {
     assert.match(fails(bad, 1), /^Error: .*\nFilters look like: /);
     assert.equal((JSON.parse(fails(badJson, 1)) as { error: { code: string } }).error.code, 'INVALID_QUERY');
   });
+
+  it('gives the filter hint only for filter problems; a number too large to hold exactly is a usage error', async () => {
+    const [sort, sum, limit, offset] = await Promise.all([
+      k('query', 'users', '-s', 'a..b'), k('query', 'users', '--sum', ''),
+      k('query', 'users', '-l', '99999999999999999999'), k('query', 'users', '--offset', '9007199254740993'),
+    ]);
+    assert.match(fails(sort, 1), /^Error: Invalid query at sort\[0\]\.field: .*\n$/);
+    assert.doesNotMatch(fails(sum, 1), /Filters look like/);
+    assert.match(fails(limit, 2), /99999999999999999999 is too large/);
+    assert.match(fails(offset, 2), /9007199254740993 is too large/);
+  });
+
+  it('prints group labels that keep different values apart', async () => {
+    const db = await KoruDelta.start({ path });
+    await db.putBatch([
+      { namespace: 'labels', key: 'a', value: { status: 'none', n: 30 } },
+      { namespace: 'labels', key: 'b', value: { n: '30' } },
+      { namespace: 'labels', key: 'c', value: { status: null } },
+    ]);
+    await db.close();
+    const [byStatus, byN] = await Promise.all([k('query', 'labels', '--group-by', 'status'), k('query', 'labels', '--group-by', 'n')]);
+    const labels = (out: string) => out.split('\n').filter((l) => l.startsWith('  * ')).sort();
+    assert.deepEqual(labels(ok(byStatus)), ['  * "none"', '  * none']);
+    assert.deepEqual(labels(ok(byN)), ['  * "30"', '  * 30', '  * none']);
+  });
 });
 
 describe('kdelta view', () => {

@@ -77,6 +77,28 @@ for (const kind of STORES) {
       assert.deepEqual((await db.listViews()).map((v) => v.name), ['b-view']);
       await rejectsWith(db.queryView('a.view'), 'VIEW_NOT_FOUND');
     });
+
+    it('refuses unknown definition members instead of ignoring them', async () => {
+      const db = await openDb(kind);
+      await db.putBatch([{ namespace: 'users', key: 'kid', value: { age: 10 } }, { namespace: 'users', key: 'adult', value: { age: 30 } }]);
+      const misplaced = { name: 'adults', namespace: 'users', filter: 'age >= 18' } as unknown as Parameters<typeof db.createView>[0];
+      await rejectsWith(db.createView(misplaced), 'INVALID_QUERY', 'adults', '"filter"', 'inside query');
+      const misspelt = { name: 'adults', namespace: 'users', autorefresh: true } as unknown as Parameters<typeof db.createView>[0];
+      await rejectsWith(db.createView(misspelt), 'INVALID_QUERY', '"autorefresh"', 'autoRefresh');
+      assert.deepEqual(await db.listViews(), [], 'nothing was created');
+    });
+
+    it('a view as of a relative time keeps the instant it was created with', async () => {
+      const db = await openDb(kind);
+      await db.put('prices', 'old', { p: 1 });
+      const created = await db.createView({ name: 'snapshot', namespace: 'prices', query: { at: 'now' } });
+      assert.equal(created.recordCount, 1);
+      await db.put('prices', 'new', { p: 2 });
+      await new Promise((r) => setTimeout(r, 5));
+      const refreshed = await db.refreshView('snapshot');
+      assert.equal(refreshed.recordCount, 1, 'the refresh recomputes the same instant, not a later one');
+      assert.deepEqual(keys(await db.queryView('snapshot')), ['old']);
+    });
   });
 }
 

@@ -35,6 +35,18 @@ describe('aggregations', () => {
     assert.notEqual(naive, 100000, 'a plain loop drifts, so the test above can fail');
     assert.equal(aggregate([{ n: 1e100 }, { n: 1 }, { n: -1e100 }], { op: 'sum', field: 'n' }), 1);
   });
+  test('a partial sum past the range of a number does not lose a representable total', () => {
+    const big = [{ n: 1e308 }, { n: 1e308 }, { n: -1e308 }];
+    assert.equal(aggregate(big, { op: 'sum', field: 'n' }), 1e308);
+    assert.equal(aggregate(big, { op: 'avg', field: 'n' }), 1e308 / 3);
+    assert.equal(aggregate([{ n: 1e308 }, { n: 1e308 }], { op: 'avg', field: 'n' }), 1e308);
+    assert.equal(aggregate([{ n: -1.5e308 }, { n: -1.5e308 }], { op: 'avg', field: 'n' }), -1.5e308);
+    assertInvalid(() => aggregate([{ n: 1e308 }, { n: 1e308 }], { op: 'sum', field: 'n' }), 'aggregate', 'sum of n', 'range');
+    assertInvalid(
+      () => aggregate([{ g: 1, n: -1e308 }, { g: 1, n: -1e308 }], { op: 'groupBy', field: 'g', aggregations: { total: { op: 'sum', field: 'n' } } }),
+      'aggregate.aggregations.total', 'sum of n',
+    );
+  });
   test('avg = sum of numeric values / their count; null when none', () => {
     assert.equal(aggregate(docs, { op: 'avg', field: 'n' }), -0.5 / 3);
     assert.equal(aggregate(docs, { op: 'avg', field: 's' }), 3);
