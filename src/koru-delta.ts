@@ -6,11 +6,13 @@ import { DamagedDatabaseError, InvalidQueryError, InvalidValueError, fullKey } f
 import { MemoryStore } from './storage/memory-store.js';
 import { checkKey, checkNamespace, cloneJson, formatMicros, toMicros } from './engine/index.js';
 import { databaseDirectory } from './engine/open.js';
-import type { HistoryOptions, JsonValue, StartOptions, VersionedValue } from './engine/types.js';
+import type { JsonValue, StartOptions, VersionedValue } from './engine/types.js';
 import { ChangeFeed, type ChangeFeedOptions } from './events/change-feed.js';
 import type { ChangeEvent, ChangeListener, Subscription, SubscriptionFilter } from './events/types.js';
 import { compileFilter, compileQuery, runQuery } from './query/index.js';
-import type { Filter, Query, QueryRecord, QueryResult } from './query/types.js';
+import type { FilteredHistoryOptions, Filter, Query, QueryRecord, QueryResult } from './query/types.js';
+
+export type { FilteredHistoryOptions };
 import type { ViewDefinition, ViewInfo } from './views/types.js';
 import { ViewManager } from './views/view-manager.js';
 
@@ -19,11 +21,6 @@ export interface KoruDeltaOptions extends StartOptions {
   events?: ChangeFeedOptions;
 }
 
-/** `history` options, with a query filter over the versions' values. */
-export interface FilteredHistoryOptions extends HistoryOptions {
-  /** Keeps the live versions whose value matches; `latest` and `limit` then count those. */
-  filter?: Filter | string;
-}
 
 /** A document as a query sees it; most are filtered out, so its timestamp is formatted only if asked. */
 class ScannedRecord implements QueryRecord {

@@ -1,3 +1,4 @@
+import { serverUrl } from '../client/server-url.js';
 import { formatMicros, toMicros } from '../engine/time.js';
 import { CliError, badArgument } from './errors.js';
 import { findInexactNumber } from './json-numbers.js';
@@ -90,6 +91,16 @@ export function port(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n > 65535) badArgument('expected a port number (0-65535)');
   return n;
+}
+
+/** `--url`: checked as the client checks it, so a bad one is a usage error before anything runs. */
+export function url(value: string): string {
+  try {
+    serverUrl(value);
+  } catch (err) {
+    badArgument((err as Error).message);
+  }
+  return value;
 }
 
 export function collect(value: string, previous: string[] = []): string[] {

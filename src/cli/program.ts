@@ -14,6 +14,7 @@ import { registerStatus } from './commands/status.js';
 import { registerVerify } from './commands/verify.js';
 import { registerView } from './commands/view.js';
 import { registerWatch } from './commands/watch.js';
+import { url } from './args.js';
 import { examples } from './help.js';
 
 function packageVersion(): string {
@@ -28,7 +29,7 @@ export function createProgram(): Command {
     .description('KoruDelta: a causal database where every write is a version')
     .version(packageVersion(), '-V, --version', 'print the version')
     .addOption(new Option('-d, --db-path <dir>', 'database directory (default: $KORU_DB_PATH, else ~/.korudelta/db)'))
-    .option('-u, --url <url>', 'use the kdelta server at <url> instead of a local database')
+    .option('-u, --url <url>', 'use the kdelta server at <url> instead of a local database', url)
     .option('--json', 'machine-readable JSON on stdout')
     .option('--no-color', 'no colours (also off when NO_COLOR is set or stdout is not a terminal)')
     .showSuggestionAfterError(true)

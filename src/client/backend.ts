@@ -1,8 +1,8 @@
 import type {
-  DatabaseStats, ExportRecord, HistoryOptions, ImportResult, TimeInput, VerifyReport, VersionedValue,
+  DatabaseStats, ExportRecord, ImportResult, TimeInput, VerifyReport, VersionedValue,
 } from '../engine/types.js';
 import type { ChangeEvent, SubscriptionFilter } from '../events/types.js';
-import type { Query, QueryResult } from '../query/types.js';
+import type { FilteredHistoryOptions, Query, QueryResult } from '../query/types.js';
 import type { ViewDefinition, ViewInfo } from '../views/types.js';
 
 /** `stats()` plus where the database lives: what `kdelta status` and `GET /api/v1/status` show. */
@@ -23,7 +23,7 @@ export interface KoruBackend {
   put(namespace: string, key: string, value: unknown): Promise<VersionedValue>;
   get(namespace: string, key: string): Promise<VersionedValue>;
   getAt(namespace: string, key: string, at: TimeInput): Promise<VersionedValue>;
-  history(namespace: string, key: string, options?: HistoryOptions): Promise<VersionedValue[]>;
+  history(namespace: string, key: string, options?: FilteredHistoryOptions): Promise<VersionedValue[]>;
   delete(namespace: string, key: string): Promise<VersionedValue>;
   listKeys(namespace: string): Promise<string[]>;
   listNamespaces(): Promise<string[]>;

@@ -4,6 +4,7 @@
  * never on the server.
  */
 export { KoruDeltaClient, type ClientOptions } from './koru-delta-client.js';
+export { serverUrl } from './server-url.js';
 export { ConnectionError, HttpError, errorFromResponse } from './errors.js';
 export type { KoruBackend, StatusInfo } from './backend.js';
 export * from '../errors.js';

@@ -4,17 +4,18 @@ import { InvalidKeyError, fullKey } from '../errors.js';
 import { checkKey, checkNamespace } from '../engine/names.js';
 import { keyTimeMicros } from '../engine/time.js';
 import type {
-  BatchWrite, ExportRecord, HistoryOptions, ImportResult, TimeInput, VerifyReport, VersionedValue,
+  BatchWrite, ExportRecord, ImportResult, TimeInput, VerifyReport, VersionedValue,
 } from '../engine/types.js';
 import { encodeValue } from '../engine/value.js';
 import type { ChangeEvent, SubscriptionFilter } from '../events/types.js';
 import { compileFilter } from '../query/filter.js';
-import type { Query, QueryResult } from '../query/types.js';
+import type { FilteredHistoryOptions, Query, QueryResult } from '../query/types.js';
 import { checkViewName } from '../views/names.js';
 import type { ViewDefinition, ViewInfo } from '../views/types.js';
 import type { KoruBackend, StatusInfo } from './backend.js';
 import { ConnectionError, errorFromResponse } from './errors.js';
 import { ndjsonLines, toNdjson } from './ndjson.js';
+import { serverUrl } from './server-url.js';
 import { watchFeed } from './watch-feed.js';
 
 export interface ClientOptions {
@@ -92,6 +93,7 @@ function watchQuery(filter: SubscriptionFilter): Record<string, string | undefin
   };
 }
 
+
 /**
  * A KoruDelta server over HTTP, with the same methods and the same errors as the library: a
  * failed call rejects with the `KoruDeltaError` subclass (same code and message) the server's
@@ -113,16 +115,7 @@ export class KoruDeltaClient implements KoruBackend {
   readonly #streams = new Set<AbortController>();
 
   constructor(url: string, options: ClientOptions = {}) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new TypeError(`Invalid server URL ${JSON.stringify(url)}: expected http://host:port`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new TypeError(`Invalid server URL ${JSON.stringify(url)}: only http and https are supported`);
-    }
-    this.url = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+    this.url = serverUrl(url);
     this.#headers = options.headers ?? {};
     this.#timeoutMs = options.timeoutMs ?? 120_000;
     this.#watchRetries = options.watchRetries ?? 10;
@@ -206,8 +199,13 @@ export class KoruDeltaClient implements KoruBackend {
     return this.#json('GET', `${path}/at/${enc(timeParam(at)!)}`);
   }
 
-  async history(namespace: string, key: string, options: HistoryOptions = {}): Promise<VersionedValue[]> {
-    const query = { from: timeParam(options.from), to: timeParam(options.to), latest: options.latest, limit: options.limit };
+  async history(namespace: string, key: string, options: FilteredHistoryOptions = {}): Promise<VersionedValue[]> {
+    const { filter } = options;
+    // An object filter travels as its JSON text (an expression never starts with `{`).
+    const query = {
+      from: timeParam(options.from), to: timeParam(options.to), latest: options.latest, limit: options.limit,
+      filter: filter === undefined || typeof filter === 'string' ? filter : JSON.stringify(filter),
+    };
     const res = await this.#json<{ versions: VersionedValue[] }>('GET', `${keyPath(namespace, key)}/history`, { query });
     return res.versions;
   }

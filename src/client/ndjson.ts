@@ -9,7 +9,15 @@ export class NdjsonLineTooLongError extends Error {
   }
 }
 
-/** The lines of a byte stream, without their line ends; blank lines are skipped. */
+/** UTF-8 size of `text` is over `max` (measured only when its length says it may be). */
+function overBytes(text: string, max: number): boolean {
+  return text.length > max || (text.length * 3 > max && Buffer.byteLength(text, 'utf8') > max);
+}
+
+/**
+ * The lines of a byte stream, without their line ends; blank lines are skipped. A line over
+ * `maxLineBytes` (UTF-8) throws, whether it arrived whole in one chunk or spread over many.
+ */
 export async function* ndjsonLines(
   chunks: AsyncIterable<Uint8Array | string>,
   maxLineBytes = Number.POSITIVE_INFINITY,
@@ -18,15 +26,19 @@ export async function* ndjsonLines(
   let pending = '';
   for await (const chunk of chunks) {
     pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let start = 0;
     let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl).trim();
-      pending = pending.slice(nl + 1);
+    while ((nl = pending.indexOf('\n', start)) >= 0) {
+      const line = pending.slice(start, nl).trim();
+      start = nl + 1;
+      if (overBytes(line, maxLineBytes)) throw new NdjsonLineTooLongError(maxLineBytes);
       if (line) yield line;
     }
-    if (pending.length > maxLineBytes) throw new NdjsonLineTooLongError(maxLineBytes);
+    pending = pending.slice(start);
+    if (overBytes(pending, maxLineBytes)) throw new NdjsonLineTooLongError(maxLineBytes);
   }
   pending = (pending + decoder.decode()).trim();
+  if (overBytes(pending, maxLineBytes)) throw new NdjsonLineTooLongError(maxLineBytes);
   if (pending) yield pending;
 }
 

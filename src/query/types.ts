@@ -2,7 +2,7 @@
  * Public shapes of a query (DESIGN F7, issue 3). The same JSON travels through `db.query`, views,
  * HTTP and the CLI, so every type here is plain data.
  */
-import type { JsonValue } from '../engine/types.js';
+import type { HistoryOptions, JsonValue } from '../engine/types.js';
 
 /** Operators of a field comparison. */
 export type FilterOp = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'contains' | 'exists' | 'matches';
@@ -123,4 +123,10 @@ export interface QueryResult {
   /** Every match, before `offset` and `limit`. */
   totalCount: number;
   aggregation?: AggregationResult;
+}
+
+/** `history` options, with a query filter over the versions' values. */
+export interface FilteredHistoryOptions extends HistoryOptions {
+  /** Keeps the live versions whose value matches; `latest` and `limit` then count those. */
+  filter?: Filter | string;
 }

@@ -92,7 +92,8 @@ export function serverWithFastPath(
   let front: RawFront | undefined;
   const factory = (handler: RequestListener): Server => {
     const routed = fast?.routed ?? (() => false);
-    const server = createServer(worker === undefined
+    // Timeouts are checked every 5 s (Node's default: 30 s), so a 408 comes close to its limit.
+    const server = createServer({ connectionsCheckingInterval: 5_000 }, worker === undefined
       ? (req, res) => {
         if (!routed(req, res)) handler(req, res);
       }
@@ -103,6 +104,8 @@ export function serverWithFastPath(
       });
     server.keepAliveTimeout = settings.keepAliveTimeout;
     server.requestTimeout = settings.requestTimeout;
+    // The head has the whole request's time too (Node's own default is 60 s, below the documented limit).
+    server.headersTimeout = settings.requestTimeout;
     server.setTimeout(0);
     if (fast) front = installRawFront(server, { answer: fast.raw, keepAliveTimeout: settings.keepAliveTimeout });
     return server;

@@ -6,6 +6,15 @@ import type { VersionedValue } from '../../src/index.js';
 import { errorOf, fails, json, kdelta, ok, onDb, tmpDb, tmpDir } from './helpers.js';
 
 describe('kdelta input checks', () => {
+  it('a malformed --url is a usage error that suggests the URL meant', async () => {
+    const [noScheme, word, ftp] = await Promise.all([
+      kdelta(['-u', 'localhost:19418', 'get', 'a/k']), kdelta(['--url', 'notaurl', 'status']), kdelta(['-u', 'ftp://x', 'get', 'a/k']),
+    ]);
+    assert.match(fails(noScheme, 2), /Invalid server URL "localhost:19418": expected http:\/\/host:port; did you mean http:\/\/localhost:19418\?/);
+    assert.match(fails(word, 2), /did you mean http:\/\/notaurl\?/);
+    assert.match(fails(ftp, 2), /only http and https are supported/);
+  });
+
   it('set refuses a number it cannot store exactly, naming the literal and its path; ordinary numbers pass', async () => {
     const dir = tmpDir();
     const path = join(dir, 'db');

@@ -68,6 +68,20 @@ describe('POST /api/v1/import', () => {
     conn.socket.destroy();
   });
 
+  it('applies the size limit to each line, also to a long line that arrives whole with others', async () => {
+    const server = await startServer(undefined, { maxBodyBytes: 1024 });
+    const record = (key: string, note: string) => JSON.stringify({ namespace: 'a', key, value: { note } });
+    for (const long of [3_000, 50_000]) {
+      const body = `${record('long', 'y'.repeat(long))}\n${record('short', 'x')}\n`;
+      const r = await call(`${server.url}/api/v1/import`, { method: 'POST', body, headers: { 'content-type': NDJSON } });
+      assert.equal(r.status, 413, JSON.stringify(r.body));
+      assert.match(JSON.stringify(r.body), /line 1 exceeds 1024 bytes/);
+    }
+    // 800 bytes of UTF-8 in 400 characters: within the limit, so the record itself is judged (it is no export).
+    const within = await call(`${server.url}/api/v1/import`, { method: 'POST', body: `${record('a', 'é'.repeat(400))}\n`, headers: { 'content-type': NDJSON } });
+    assert.equal(within.status, 400, JSON.stringify(within.body));
+  });
+
   it('answers 415 naming application/x-ndjson for any other content type, before reading the body', async () => {
     const server = await startServer(undefined, { maxBodyBytes: 1024 });
     const lines = '{"namespace":"a"}\n{"namespace":"b"}\n';

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { ConnectionError, KoruDeltaClient, KeyNotFoundError, InvalidTimeError } from '../../src/client/index.js';
+import { ConnectionError, KoruDeltaClient, KeyNotFoundError, InvalidTimeError, InvalidQueryError } from '../../src/client/index.js';
 import { tmpDir } from '../helpers.js';
 import { call, sigtermUnderLoad, startServer } from './helpers.js';
 
@@ -30,6 +30,14 @@ describe('HTTP server process', () => {
     assert.deepEqual(await db.getAt('users', 'a/b c:ü', v.timestamp), v);
     assert.deepEqual(await db.history('users', 'a/b c:ü'), [v, v2]);
     assert.deepEqual(await db.history('users', 'a/b c:ü', { latest: 1 }), [v2]);
+    // Filters travel too, as an expression or as a filter object; bad counts fail as the library's do.
+    assert.deepEqual(await db.history('users', 'a/b c:ü', { filter: 'age = 30' }), [v]);
+    assert.deepEqual(await db.history('users', 'a/b c:ü', { filter: { field: 'age', op: 'gt', value: 30 } }), [v2]);
+    await assert.rejects(db.history('users', 'a/b c:ü', { latest: -1 }), (err: unknown) => {
+      assert.ok(err instanceof InvalidQueryError);
+      assert.equal(err.message, 'Invalid query at history.latest for users/a/b c:ü: expected a non-negative integer, got -1');
+      return true;
+    });
     assert.deepEqual(await db.listKeys('users'), ['a/b c:ü']);
     assert.deepEqual(await db.listNamespaces(), ['users']);
     const status = await db.status();

@@ -4,6 +4,8 @@ import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { Duplex } from 'node:stream';
 import { pino } from 'pino';
+import { KoruDelta } from '../../src/index.js';
+import { createApp } from '../../src/server/app.js';
 import { clientErrorHandler } from '../../src/server/client-errors.js';
 import { call, startServer } from './helpers.js';
 
@@ -123,7 +125,24 @@ describe('HTTP protocol edges (real server)', () => {
     assert.equal(lines.filter((l) => l.includes('"reqId":"feed-open"')).length, 1, lines.join('\n'));
   });
 
-  // node:http checks request timeouts every 30 s, too slow for a test of the real process.
+  it('an unfinished request head gets its 408 at the request timeout, not node:http\'s own header timeout', async () => {
+    const db = await KoruDelta.start();
+    const app = createApp(db, { logger: pino({ level: 'silent' }), requestTimeoutMs: 1_000 });
+    try {
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      const started = Date.now();
+      const received = await exchange(url, 'GET /health HTTP/1.1\r\nHost: x\r\n', 15_000);
+      const [r] = responses(received);
+      assert.equal(r?.status, 408, received);
+      assert.equal((JSON.parse(r.body) as { error: { code: string } }).error.code, 'REQUEST_TIMEOUT');
+      // Checked every 5 s: the answer comes between the limit and one interval after it.
+      assert.ok(Date.now() - started >= 1_000 && Date.now() - started < 10_000, `after ${Date.now() - started} ms`);
+    } finally {
+      await app.close();
+      await db.close();
+    }
+  });
+
   it('a request not received in time is a 408 REQUEST_TIMEOUT with the same body', async () => {
     let written = '';
     const socket = new Duplex({ read() {}, write(chunk: Buffer, _enc, done) { written += chunk.toString(); done(); } });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvalidValueError } from '../../errors.js';
-import type { HistoryOptions } from '../../engine/types.js';
+import { InvalidQueryError, InvalidValueError } from '../../errors.js';
+import type { Filter } from '../../query/types.js';
 import type { RouteContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
 import { anyJson, errors, keyParams, libraryChecked, nsParams, timeString, versionedValue } from '../schemas.js';
@@ -9,6 +9,30 @@ type KeyRequest = FastifyRequest<{ Params: { ns: string; key: string } }>;
 type NsRequest = FastifyRequest<{ Params: { ns: string } }>;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** The history route's query string, as text: the library checks and reports every member. */
+interface HistoryQuery {
+  from?: string;
+  to?: string;
+  latest?: string;
+  limit?: string;
+  filter?: string;
+}
+
+/** A count parameter as a number when it is written as one; else its text, for the library to refuse by name. */
+function count(text: string | undefined): number | string | undefined {
+  return text !== undefined && /^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i.test(text) ? Number(text) : text;
+}
+
+/** A filter parameter: a JSON filter object, or an expression as it is. */
+function filterParam(text: string | undefined): string | Filter | undefined {
+  if (text === undefined || !text.trimStart().startsWith('{')) return text;
+  try {
+    return JSON.parse(text) as Filter;
+  } catch {
+    throw new InvalidQueryError(`Invalid query at history.filter: not valid JSON (${text.slice(0, 40)})`, { path: 'history.filter' });
+  }
+}
 
 /** Single-key reads and writes, history, time travel, listings and atomic batches. */
 export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
@@ -94,17 +118,24 @@ export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise
       params: keyParams,
       querystring: {
         type: 'object',
-        properties: { from: timeString, to: timeString, latest: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 0 } },
+        properties: {
+          from: timeString, to: timeString,
+          latest: libraryChecked({ type: 'integer', minimum: 0 }), limit: libraryChecked({ type: 'integer', minimum: 0 }),
+          filter: { type: 'string', description: 'A filter (an expression, or a filter object as JSON) on each version\'s value: only live versions that match, which latest and limit then count' },
+        },
       },
       response: {
         200: { type: 'object', properties: { namespace: { type: 'string' }, key: { type: 'string' }, versions: { type: 'array', items: versionedValue } } },
         ...errors(400, 404, 500),
       },
     },
-  }, async (req: FastifyRequest<{ Params: { ns: string; key: string }; Querystring: HistoryOptions }>) => {
+  }, async (req: FastifyRequest<{ Params: { ns: string; key: string }; Querystring: HistoryQuery }>) => {
     metrics.countRead();
     const { ns, key } = req.params;
-    return { namespace: ns, key, versions: await db.history(ns, key, req.query) };
+    const { from, to, latest, limit, filter } = req.query;
+    // A count that is not a number stays text: the library refuses it with its own code and message.
+    const options = { from, to, latest: count(latest) as number | undefined, limit: count(limit) as number | undefined, filter: filterParam(filter) };
+    return { namespace: ns, key, versions: await db.history(ns, key, options) };
   });
 
   app.get('/api/v1/:ns/:key/at/:time', {
