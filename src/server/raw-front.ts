@@ -45,6 +45,8 @@ const MAX_HEAD_BYTES = 16 * 1024;
 /** Bytes a request head may hold: visible ASCII, space, tab and obs-text, lines ending in CRLF. */
 const HEAD_BYTES = /^[\t\r\n\x20-\x7e\x80-\xff]*$/;
 const PRINTABLE = /^[\x20-\x7e]*$/;
+/** A request target llhttp takes: visible ASCII (it refuses bytes over 0x7f there, unlike in header values). */
+const TARGET = /^[\x21-\x7e]+$/;
 const OWS = /^[ \t]+|[ \t]+$/g;
 /** A CR or LF that is not part of a CRLF. */
 const BARE_CR_LF = /\r(?!\n)|(?<!\r)\n/;
@@ -120,7 +122,10 @@ export function installRawFront(server: Server, options: RawFrontOptions): RawFr
           } else {
             socket.write(answer);
             if (end < chunk.length) serve(socket, chunk, end);
-            else if (closing) return void socket.end();
+            // Shutting down: the connection ends once its answer is out. The socket is paused, so
+            // it would never read the client's FIN; it is closed outright instead of being left
+            // to its idle timeout (which would hold the shutdown up).
+            else if (closing) return void socket.end(() => socket.destroy());
           }
           if (!busy.has(socket)) socket.resume();
         });
@@ -179,7 +184,9 @@ function parseHead(head: string, socket: Socket): { req: RawRequest; bodyBytes: 
   const line = head.slice(0, lineEnd);
   const space = line.indexOf(' ', 4);
   if (space < 0 || line.slice(space) !== ' HTTP/1.1') return undefined;
-  const req: RawRequest = { method, target: line.slice(4, space), requestId: undefined, socket };
+  const target = line.slice(4, space);
+  if (!TARGET.test(target)) return undefined;
+  const req: RawRequest = { method, target, requestId: undefined, socket };
   let bodyBytes: number | undefined;
   let contentType: string | undefined | null;
   let host = false;

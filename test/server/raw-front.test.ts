@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { client, get, listening, post, withKey } from './raw-client.js';
+import type { KoruDelta } from '../../src/index.js';
+import { client, get, listening, post, put, withKey } from './raw-client.js';
 
 describe('raw connection front', () => {
   it('answers repeated GETs of a cached key on the connection itself, pipelined ones in order', async () => {
@@ -109,6 +110,40 @@ describe('raw connection front', () => {
 
     // The malformed ones never become requests (node:http answers them from its parser).
     assert.equal(routed() - before, 3, 'node:http answered the split, closing and HTTP/1.0 requests');
+  });
+
+  it('leaves a request target with raw non-ASCII bytes to node:http, which refuses it, and writes nothing', async () => {
+    const { db, port } = await withKey();
+    for (const request of [put('/api/v1/u/é', 1), get('/api/v1/a/é')]) {
+      const c = await client(port);
+      c.send(request); // UTF-8 bytes, not percent-encoded
+      assert.equal((await c.next()).status, 400);
+    }
+    assert.deepEqual(await db.listKeys('u'), []);
+  });
+
+  it('shutdown ends a connection once its pending write is answered, without waiting for its idle timeout', async () => {
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => { release = r; });
+    let started = (): void => undefined;
+    const writing = new Promise<void>((r) => { started = r; });
+    // A database whose put waits for the test, so the write is surely in flight when shutdown starts.
+    const gated = (db: KoruDelta) => new Proxy(db, {
+      get(target, name) {
+        if (name === 'put') return (ns: string, key: string, value: unknown) => { started(); return gate.then(() => target.put(ns, key, value)); };
+        const member = Reflect.get(target, name) as unknown;
+        return typeof member === 'function' ? (member as (...a: unknown[]) => unknown).bind(target) : member;
+      },
+    });
+    const { port, close } = await listening({ keepAliveTimeoutMs: 60_000 }, gated);
+    const c = await client(port);
+    c.send(put('/api/v1/a/b', 1));
+    await writing;
+    const closed = close();
+    release();
+    assert.equal((await c.next()).status, 200, 'the write in flight is answered');
+    const deadline = new Promise((_, reject) => setTimeout(() => reject(new Error('shutdown waited for the idle timeout')), 10_000).unref());
+    await Promise.race([Promise.all([closed, once(c.socket, 'close')]), deadline]);
   });
 
   it('closes when the client ends its side, and shutdown does not wait for idle raw connections', async () => {
