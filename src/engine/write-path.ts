@@ -111,7 +111,7 @@ export class WritePath {
           }
         }
         : resolve;
-      this.#pending.push({ ops, resolve: settle, reject: (err) => reject(publicError(err)) });
+      this.#pending.push({ ops, resolve: settle, reject: (err) => reject(publicError(err, ops[0])) });
       this.#schedule();
     });
   }
@@ -291,14 +291,17 @@ function storedBytes(ops: readonly WriteOp[]): number {
   return total;
 }
 
-/** The store's own failures as the engine reports them. */
-function publicError(err: unknown): unknown {
-  return err instanceof StoreFullError ? storageFull(undefined, err) : err;
+/** The store's own failures as the engine reports them, naming the (first) write refused. */
+function publicError(err: unknown, op?: WriteOp): unknown {
+  return err instanceof StoreFullError ? storageFull(op, err) : err;
 }
 
 function storageFull(op?: WriteOp, cause?: unknown): StorageFullError {
   const what = op === undefined ? 'Cannot write' : `Cannot write ${fullKey(op.namespace, op.key)}`;
-  return new StorageFullError(`${what}: the database has reached its size limit (mapSizeBytes); open it with a larger one`, {
+  const why = cause instanceof StoreFullError && cause.disk
+    ? 'the disk holding the database is full; free some space (reads go on)'
+    : 'the database has reached its size limit (mapSizeBytes); open it with a larger one';
+  return new StorageFullError(`${what}: ${why}`, {
     cause, namespace: op?.namespace, key: op?.key,
   });
 }

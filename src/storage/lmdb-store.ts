@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import {
@@ -90,6 +90,25 @@ function scan(db: BinaryDb, options: RangeOptions = {}): Iterable<Entry> {
 function* entries(range: Iterable<{ key: unknown; value: unknown }>): Generator<Entry> {
   // With binary encodings lmdb hands out a fresh copy of each key and value: no second copy needed.
   for (const { key, value } of range) yield { key: key as Buffer, value: value as Buffer };
+}
+
+/**
+ * The error behind a failed commit. lmdb rejects each write of the batch with "Commit failed" and
+ * keeps the real error in a promise (`commitError`) that rejects too: left unhandled, it would end
+ * the process, so it is always awaited here.
+ */
+async function commitFailure(err: unknown): Promise<unknown> {
+  const behind = (err as { commitError?: unknown } | null)?.commitError;
+  if (!(behind instanceof Promise)) return err;
+  return behind.then(() => err, (real: unknown) => real);
+}
+
+/** Below this much free space, an I/O error on commit is taken as a full disk. */
+const NEARLY_FULL_BYTES = 4 * 1024 * 1024;
+
+/** EIO: what LMDB reports for a short write, which is how a full disk shows in a commit. */
+function isIoError(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 5 || (err as { code?: unknown } | null)?.code === 'EIO';
 }
 
 /** LMDB's "no room" failures, the disk's included. */
@@ -239,10 +258,22 @@ export class LmdbStore implements Store {
       // right here anyway: it follows the newest batch, which may be a later group's.)
       result = (await this.#env.childTransaction(() => fn(txn))) as T;
     } catch (err) {
-      if (isMapFull(err)) throw new StoreFullError(err);
-      throw err;
+      const cause = await commitFailure(err);
+      if (isMapFull(cause)) throw new StoreFullError(cause, !/MDB_MAP_FULL|MDB_TXN_FULL/.test(String((cause as Error).message)));
+      if (isIoError(cause) && this.#diskNearlyFull()) throw new StoreFullError(cause, true);
+      throw cause;
     }
     return result;
+  }
+
+  /** Whether the file system holding the database has (about) no room left. */
+  #diskNearlyFull(): boolean {
+    try {
+      const fs = statfsSync(this.path);
+      return fs.bavail * fs.bsize < NEARLY_FULL_BYTES;
+    } catch {
+      return false;
+    }
   }
 
   /** Bytes the data file may still grow by before `limitBytes` (one stat call: writers ask once per transaction). */
@@ -264,7 +295,8 @@ export class LmdbStore implements Store {
     this.#closing ??= (async () => {
       this.#state = 'closing';
       await Promise.allSettled([...this.#inflight]);
-      await this.#env.flushed;
+      // A failed commit (its writers were told) leaves this promise rejected: nothing is left to flush.
+      await Promise.resolve(this.#env.flushed).catch(() => undefined);
       this.#state = 'closed';
       await this.#env.close();
     })();

@@ -103,8 +103,9 @@ export class UnknownBucketError extends Error {
 
 export class StoreFullError extends Error {
   readonly code = 'STORE_FULL';
-  constructor(cause: unknown) {
-    super('the store has reached its size limit', { cause });
+  /** `disk`: the file system is out of space, rather than the store at its own size limit. */
+  constructor(cause: unknown, readonly disk = false) {
+    super(disk ? 'the disk holding the store is full' : 'the store has reached its size limit', { cause });
   }
 }
 

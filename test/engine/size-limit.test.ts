@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -50,6 +51,36 @@ describe('size limit: concurrent writes, views, bad limits (lmdb)', () => {
     for (let i = 0; (await db.put('docs', `fill${i}`, { big }).then(() => true, () => false)); i++);
     await rejectsWith(db.createView({ name: 'all', namespace: 'docs' }), 'STORAGE_FULL', 'all');
     await db.close();
+  });
+
+  it('a full disk refuses writes with STORAGE_FULL naming the key; the process lives on and reads work', async (t) => {
+    // A 3 MiB tmpfs is a disk that fills up (mounting one needs root, as on the CI machine).
+    const mount = tmpDir();
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount], { stdio: 'ignore' });
+    } catch {
+      t.skip('cannot mount a tmpfs here (needs root)');
+      return;
+    }
+    try {
+      const db = await KoruDelta.start({ path: join(mount, 'db') });
+      const big = 'x'.repeat(20_000);
+      let written = 0;
+      let refusal: unknown;
+      for (let i = 0; i < 400 && refusal === undefined; i++) {
+        await db.put('docs', `k${i}`, { i, big }).then(() => written++, (err) => (refusal = err));
+      }
+      assert.ok(written > 5, `wrote ${written} before the disk filled`);
+      assert.equal((refusal as { code?: string })?.code, 'STORAGE_FULL', String(refusal));
+      assert.match((refusal as Error).message, new RegExp(`docs/k${written}: the disk holding the database is full`));
+      assert.deepEqual((await db.get('docs', 'k0')).value, { i: 0, big });
+      await db.close();
+      const again = await KoruDelta.start({ path: join(mount, 'db') });
+      assert.equal((await again.stats()).keyCount, written, 'every acknowledged write is there');
+      await again.close();
+    } finally {
+      execFileSync('umount', [mount], { stdio: 'ignore' });
+    }
   });
 
   it('refuses a limit that is not a whole number of bytes of at least 64 KiB', async () => {
