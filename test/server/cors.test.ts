@@ -23,6 +23,17 @@ describe('kdelta serve --cors', () => {
     assert.match(put.headers.get('access-control-expose-headers') ?? '', /x-request-id/);
   });
 
+  it('the change feed carries the CORS headers too, so a browser EventSource can read it', async () => {
+    const server = await startServe(['--cors', ORIGIN]);
+    const controller = new AbortController();
+    const res = await fetch(`${server.url}/api/v1/watch`, { headers: { origin: ORIGIN, accept: 'text/event-stream' }, signal: controller.signal });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+    assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.match(res.headers.get('access-control-expose-headers') ?? '', /x-request-id/);
+    controller.abort();
+  });
+
   it('an OPTIONS request that is not a valid preflight gets the JSON error body', async () => {
     const server = await startServe(['--cors', ORIGIN]);
     const cases: Array<Record<string, string>> = [{}, { origin: ORIGIN }, { 'access-control-request-method': 'PUT' }];

@@ -74,6 +74,13 @@ describe('change feed over SSE', () => {
     const bad = await call(`${server.url}/api/v1/watch?changeTypes=insert,upsert`);
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'INVALID_REQUEST');
+
+    // HEAD gets the stream's head at once, and no subscription is left open.
+    const head = await fetch(`${server.url}/api/v1/watch`, { method: 'HEAD', signal: AbortSignal.timeout(5_000) });
+    assert.equal(head.status, 200);
+    assert.match(head.headers.get('content-type') ?? '', /^text\/event-stream/);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /korudelta_sse_subscribers 0/);
   });
 
   it('resumes from Last-Event-ID (and ?since) without gaps or repeats', async () => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { formatMicros, toMicros } from '../../engine/time.js';
 import type { ChangeEvent, ChangeType, SubscriptionFilter } from '../../events/types.js';
 import type { RouteContext } from '../context.js';
@@ -69,6 +69,13 @@ function write(res: ServerResponse, text: string): Promise<void> | void {
   });
 }
 
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
 /** `GET /api/v1/watch`: the change feed as Server-Sent Events, resumable with Last-Event-ID. */
 export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const { db, metrics, requests, sse, heartbeatMs } = ctx;
@@ -91,6 +98,8 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
     },
   }, async (req: FastifyRequest<{ Querystring: WatchQuery }>, reply) => {
     const filter = watchFilter(req.query, req.headers['last-event-id'] as string | undefined);
+    // HEAD: the stream's head, at once, and no stream (node:http holds a HEAD response's head until it ends).
+    if (req.method === 'HEAD') return reply.headers(SSE_HEADERS).send();
     // A feed without a starting point starts at the current sequence number, stated in the first
     // message's id, so a client that reconnects before any event still resumes without a gap.
     if (filter.since === undefined) filter.since = (await db.stats()).lastSeq;
@@ -108,13 +117,8 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
     reply.hijack();
     // Recorded once, in finish() below: Fastify's own hook sees only the ends it closes itself.
     requests.recordsItself(req);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      'x-request-id': req.id,
-    });
+    // The headers set on the reply so far (CORS, a worker's id) go out too: the reply is hijacked.
+    res.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS, 'x-request-id': req.id });
     res.write(`: connected\nretry: 1000\n${typeof filter.since === 'number' ? `id: ${filter.since}\n` : ''}\n`);
     open = true;
     for (const e of early.splice(0)) res.write(frame(e));
