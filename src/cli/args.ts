@@ -75,6 +75,11 @@ export function nonNegativeInt(value: string): number {
   return safeInteger(value);
 }
 
+export function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) badArgument('expected a positive integer');
+  return safeInteger(value);
+}
+
 export function integer(value: string): number {
   if (!/^-?\d+$/.test(value.trim())) badArgument('expected an integer (0 = oldest, -1 = latest)');
   return safeInteger(value);

@@ -1,9 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { allowedMethods } from './allowed-methods.js';
 import type { RouteContext } from './context.js';
-import { clientErrorHandler } from './client-errors.js';
+import { answerAndClose, clientErrorHandler } from './client-errors.js';
 import { installCors } from './cors.js';
 import type { ServedDatabase } from './database.js';
 import { fastGet, serverWithFastPath } from './fast-get.js';
@@ -79,13 +80,35 @@ class ConnectionGuard {
  * Tags every response with its request id, and turns away connections beyond the limit with a
  * readable 503 instead of a silent reset. One callback-style hook: the cheapest kind on the hot path.
  */
-function installRequestHook(app: FastifyInstance, guard: ConnectionGuard): void {
+function installRequestHook(app: FastifyInstance, guard: ConnectionGuard, closing: () => boolean): void {
   guard.watch(app.server);
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
-    if (!guard.turnedAway(req.raw.socket)) return done();
+    let refusal: HttpError | undefined;
+    if (closing()) refusal = new HttpError('SERVICE_UNAVAILABLE', 'The server is shutting down; retry later');
+    else if (guard.turnedAway(req.raw.socket)) refusal = new HttpError('SERVICE_UNAVAILABLE', `Too many connections (the limit is ${guard.limit}); retry later`);
+    // node:http's own answer to this is an empty 400 (see requireHostHeader in fast-get.ts).
+    else if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) refusal = new HttpError('INVALID_REQUEST', 'Missing Host header (HTTP/1.1 requires one)');
+    if (refusal === undefined) return done();
     reply.header('connection', 'close');
-    done(new HttpError('SERVICE_UNAVAILABLE', `Too many connections (the limit is ${guard.limit}); retry later`));
+    done(refusal);
+  });
+}
+
+/** Requests node:http would answer itself with an empty body: CONNECT, and an `Expect` other than 100-continue. */
+function installProtocolAnswers(app: FastifyInstance, genReqId: () => string, requests: RequestRecorder, worker?: string): void {
+  app.server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    const id = genReqId();
+    const status = answerAndClose(socket, { code: 'INVALID_REQUEST', message: 'CONNECT is not supported: this server is not a proxy', id, worker });
+    requests.record(id, 'CONNECT', UNMATCHED_ROUTE, status, 0);
+  });
+  app.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const id = genReqId();
+    const body = JSON.stringify({ error: { code: 'EXPECTATION_FAILED', message: `Unsupported Expect header ${JSON.stringify(req.headers.expect)}: only 100-continue is` } });
+    const status = HTTP_ERROR_CODES.EXPECTATION_FAILED;
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': id, connection: 'close', ...(worker === undefined ? {} : { 'x-koru-worker': worker }) });
+    res.end(body);
+    requests.record(id, req.method ?? 'UNKNOWN', UNMATCHED_ROUTE, status, 0);
   });
 }
 
@@ -150,13 +173,18 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
     keepAliveTimeout,
     serverFactory: front.factory,
     forceCloseConnections: 'idle',
-    clientErrorHandler: clientErrorHandler({ logger, genReqId, requestTimeoutMs: requestTimeout, worker }),
-    return503OnClosing: true,
+    // Requests node:http cannot read are logged and counted like the others (method unknown).
+    clientErrorHandler: clientErrorHandler({
+      logger, genReqId, requestTimeoutMs: requestTimeout, worker,
+      answered: (id, status, ms) => requests.record(id, 'UNKNOWN', UNMATCHED_ROUTE, status, ms),
+    }),
+    // The request hook answers those itself, with the API's error body and a request id.
+    return503OnClosing: false,
     // A URL the router cannot decode gets the same JSON error body as every other refusal, and its
     // log line and metrics: no route ran, so no hook records it.
     frameworkErrors: (err, req, reply) => {
       const mapped = mapError(err, maxBodyBytes);
-      void (reply as FastifyReply).code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
+      void (reply as FastifyReply).code(mapped.status).header('x-request-id', req.id).type('application/json; charset=utf-8').send(mapped.body);
       requests.record(req.id, req.method, UNMATCHED_ROUTE, mapped.status, (reply as FastifyReply).elapsedTime);
     },
     // Values may legitimately contain "__proto__" keys; the library stores them as own properties.
@@ -171,7 +199,8 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app, maxBodyBytes, allowed);
   installRequestLog(app, requests);
-  installRequestHook(app, guard);
+  installRequestHook(app, guard, isClosing);
+  installProtocolAnswers(app, genReqId, requests, worker);
   const stopCounting = db.onCommit((writes) => {
     metrics.countWrites(writes.length);
     getCache.committed();

@@ -5,6 +5,8 @@ import { HTTP_ERROR_CODES, type ErrorBody, type HttpErrorCode } from './http-err
 
 export interface ClientErrorOptions {
   logger: Logger;
+  /** Told of every answer given here (its request id, status and the time the request had), for the request log and metrics. */
+  answered?: (reqId: string, status: number, durationMs: number) => void;
   /** The request id generator of the routed paths: the answer carries a fresh id, as every answer. */
   genReqId: () => string;
   requestTimeoutMs: number;
@@ -58,17 +60,11 @@ export function clientErrorHandler(options: ClientErrorOptions): (err: Error, so
       if (inFlight.headersSent) return void socket.destroy();
     }
     const { code, message } = describe(err, requestTimeoutMs);
-    const status = HTTP_ERROR_CODES[code];
-    const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody);
     const id = genReqId();
-    logger.debug({ reqId: id, code: err.code, status }, 'client error');
+    logger.debug({ reqId: id, code: err.code }, 'client error');
     if (!socket.writable) return void socket.destroy();
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n`
-      + `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\n${worker === undefined ? '' : `x-koru-worker: ${worker}\r\n`}`
-      + `connection: close\r\n\r\n${body}`,
-      () => socket.destroy(),
-    );
+    const status = answerAndClose(socket, { code, message, id, worker });
+    options.answered?.(id, status, code === 'REQUEST_TIMEOUT' ? requestTimeoutMs : 0);
   };
 
   return (err, socket) => {
@@ -76,4 +72,20 @@ export function clientErrorHandler(options: ClientErrorOptions): (err: Error, so
     if ((err as ParseError).code === 'ECONNRESET') return void socket.destroy();
     answer(socket, err);
   };
+}
+
+/**
+ * Writes a whole error response (the API's JSON body, a request id) on a connection node:http is
+ * not answering itself, and closes it once written. Returns the status sent.
+ */
+export function answerAndClose(socket: Socket, a: { code: HttpErrorCode; message: string; id: string; worker?: string; extra?: string }): number {
+  const status = HTTP_ERROR_CODES[a.code];
+  const body = JSON.stringify({ error: { code: a.code, message: a.message } } satisfies ErrorBody);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n`
+    + `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${a.id}\r\n${a.worker === undefined ? '' : `x-koru-worker: ${a.worker}\r\n`}`
+    + `${a.extra ?? ''}connection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
+  return status;
 }

@@ -93,7 +93,8 @@ export function serverWithFastPath(
   const factory = (handler: RequestListener): Server => {
     const routed = fast?.routed ?? (() => false);
     // Timeouts are checked every 5 s (Node's default: 30 s), so a 408 comes close to its limit.
-    const server = createServer({ connectionsCheckingInterval: 5_000 }, worker === undefined
+    // A request without Host is refused by the request hook (app.ts), with the API's error body.
+    const server = createServer({ connectionsCheckingInterval: 5_000, requireHostHeader: false }, worker === undefined
       ? (req, res) => {
         if (!routed(req, res)) handler(req, res);
       }

@@ -17,6 +17,8 @@ export const HTTP_ERROR_CODES = {
   BODY_TOO_LARGE: 413,
   /** The body's content type is not one the route reads. */
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** An `Expect` header other than `100-continue` (connection closed). */
+  EXPECTATION_FAILED: 417,
   /** The request line and headers exceed node:http's limit (16 KiB; connection closed). */
   REQUEST_HEADER_FIELDS_TOO_LARGE: 431,
   /** The server is shutting down or at its connection limit. */
@@ -63,6 +65,7 @@ const FASTIFY_CODES: Record<string, HttpErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_REQUEST',
   FST_ERR_VALIDATION: 'INVALID_REQUEST',
   FST_ERR_BAD_URL: 'INVALID_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'INVALID_REQUEST',
 };
 
 function fromKoruDelta(err: KoruDeltaError): MappedError {
@@ -103,6 +106,7 @@ function describeFastify(code: HttpErrorCode, err: ValidationFailure, maxBodyByt
   if (code === 'BODY_TOO_LARGE') return `Request body too large: the limit is ${maxBodyBytes} bytes`;
   if (code === 'UNSUPPORTED_MEDIA_TYPE') return unsupportedType(bodyType);
   if (err.validationContext) return describeValidation(err);
+  if ((err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH') return 'Invalid URL: a path segment is too long (a key takes at most 512 bytes)';
   if ((err as { code?: string }).code === 'FST_ERR_BAD_URL') return `Invalid URL: ${err.message.replace(/ is not a valid url component$/, '')} has a malformed percent-encoding`;
   if (/JSON/.test(err.message)) return `Invalid JSON body: ${err.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'$/, 'it does not parse')}`;
   return `Invalid request: ${err.message}`;

@@ -15,6 +15,10 @@ describe('kdelta input checks', () => {
     assert.match(fails(ftp, 2), /only http and https are supported/);
   });
 
+  it('serve --max-body 0 is a usage error, not a failure to start', async () => {
+    assert.match(fails(await kdelta(['-d', tmpDb(), 'serve', '--port', '0', '--max-body', '0']), 2), /--max-body.*expected a positive integer/);
+  });
+
   it('set refuses a number it cannot store exactly, naming the literal and its path; ordinary numbers pass', async () => {
     const dir = tmpDir();
     const path = join(dir, 'db');

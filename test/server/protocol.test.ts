@@ -125,6 +125,53 @@ describe('HTTP protocol edges (real server)', () => {
     assert.equal(lines.filter((l) => l.includes('"reqId":"feed-open"')).length, 1, lines.join('\n'));
   });
 
+  it('requests node:http would answer with an empty body get the API error body, a request id, a log line and a metric', async () => {
+    const server = await startServer(undefined, {}, { KORU_LOG: 'info' });
+    const cases: Array<[string, number, RegExp]> = [
+      ['GET /health HTTP/1.1\r\nConnection: close\r\n\r\n', 400, /Missing Host header/],
+      ['GET /health HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n', 417, /Unsupported Expect header "200-ok"/],
+      ['CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 400, /CONNECT is not supported/],
+      ['GET /api/v1/users/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400, /malformed percent-encoding/],
+      [`GET /api/v1/users/${'a'.repeat(5000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 400, /^Invalid URL: a path segment is too long/],
+      ['get /health HTTP/1.1\r\nHost: x\r\n\r\n', 400, /Malformed HTTP request/],
+    ];
+    const ids: string[] = [];
+    for (const [request, status, message] of cases) {
+      const [r] = responses(await exchange(server.url, request));
+      assert.equal(r?.status, status, request.slice(0, 40));
+      assert.match((JSON.parse(r.body) as { error: { message: string } }).error.message, message);
+      assert.ok(r.body.length < 300, 'the message does not repeat a long URL');
+      assert.match(r.headers['x-request-id'] ?? '', /^req-/, request.slice(0, 40));
+      ids.push(r.headers['x-request-id']);
+    }
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /korudelta_http_requests_total\{[^}]*route="\(unmatched\)"[^}]*status="417"[^}]*\} 1/);
+    assert.equal(await server.stop(), 0);
+    const logged = server.stderr().split('\n').filter((l) => l.includes('"msg":"request"'));
+    for (const id of ids) assert.ok(logged.some((l) => l.includes(`"reqId":"${id}"`)), `a request line for ${id}`);
+  });
+
+  it('a request arriving while the server shuts down gets a JSON 503 with a request id', async () => {
+    const server = await startServer();
+    const { hostname, port } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    await once(socket, 'connect');
+    let received = '';
+    socket.setEncoding('latin1').on('data', (d: string) => { received += d; });
+    // A head not finished yet: the connection is busy, so shutdown waits for it.
+    socket.write('GET /health HTTP/1.1\r\nHost: x\r\n');
+    await new Promise((r) => setTimeout(r, 200));
+    const stopped = server.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    socket.write('\r\n');
+    await once(socket, 'close');
+    const [r] = responses(received);
+    assert.equal(r?.status, 503, received);
+    assert.deepEqual(JSON.parse(r.body), { error: { code: 'SERVICE_UNAVAILABLE', message: 'The server is shutting down; retry later' } });
+    assert.match(r.headers['x-request-id'] ?? '', /^req-/);
+    assert.equal(await stopped, 0);
+  });
+
   it('an unfinished request head gets its 408 at the request timeout, not node:http\'s own header timeout', async () => {
     const db = await KoruDelta.start();
     const app = createApp(db, { logger: pino({ level: 'silent' }), requestTimeoutMs: 1_000 });

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import type { RunningServer } from '../../server/index.js';
-import { nonNegativeInt, port } from '../args.js';
+import { port, positiveInt } from '../args.js';
 import { CliError, UsageError } from '../errors.js';
 import { examples } from '../help.js';
 import { run, type Session } from '../session.js';
@@ -81,7 +81,7 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'TCP port (0 picks a free one)', port, 8080)
     .option('--bind <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--cors <origin>', 'allow browser requests from <origin> (off by default)')
-    .option('--max-body <bytes>', 'largest accepted request body (default 16 MiB)', nonNegativeInt)
+    .option('--max-body <bytes>', 'largest accepted request body (default 16 MiB)', positiveInt)
     .option('--workers <n>', 'server processes sharing the port: a number, or auto for one per CPU', '1')
     .action((opts: ServeOptions, command: Command) => run(command, (s) => serveUntilSignal(s, opts)));
   examples(cmd, [

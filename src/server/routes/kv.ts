@@ -120,7 +120,8 @@ export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise
         type: 'object',
         properties: {
           from: timeString, to: timeString,
-          latest: libraryChecked({ type: 'integer', minimum: 0 }), limit: libraryChecked({ type: 'integer', minimum: 0 }),
+          latest: libraryChecked({ type: 'integer', description: 'Keep the newest n versions (a non-negative integer)' }),
+          limit: libraryChecked({ type: 'integer', description: 'Keep the first n versions (a non-negative integer)' }),
           filter: { type: 'string', description: 'A filter (an expression, or a filter object as JSON) on each version\'s value: only live versions that match, which latest and limit then count' },
         },
       },

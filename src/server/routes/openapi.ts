@@ -81,7 +81,9 @@ export function installOpenApi(app: FastifyInstance): void {
     }
   });
   let document: object | undefined;
-  app.get('/openapi.json', async () => {
+  app.get('/openapi.json', {
+    schema: { summary: 'This description of the API (OpenAPI 3.1)', response: { 200: { type: 'object', additionalProperties: true } } },
+  }, async () => {
     document ??= build(routes);
     return document;
   });
@@ -98,7 +100,7 @@ function build(routes: CollectedRoute[]): object {
     info: {
       title: 'KoruDelta HTTP API',
       version: VERSION,
-      description: 'Versioned JSON documents: every write is a version. Errors are { error: { code, message } } with the library\'s codes. Keys and namespaces are percent-encoded in paths.',
+      description: 'Versioned JSON documents: every write is a version. Errors are { error: { code, message } } with the library\'s codes. Keys and namespaces are percent-encoded in paths. HEAD is answered wherever GET is (not listed).',
     },
     paths,
   };
