@@ -2,13 +2,13 @@
 // index would also load the Engine class and its storage codecs, which a client never runs.
 import { InvalidKeyError, fullKey } from '../errors.js';
 import { checkKey, checkNamespace } from '../engine/names.js';
-import { keyTimeMicros } from '../engine/time.js';
+import { formatMicros, keyTimeMicros, toMicros } from '../engine/time.js';
 import type {
   BatchWrite, ExportRecord, ImportResult, TimeInput, VerifyReport, VersionedValue,
 } from '../engine/types.js';
 import { encodeValue } from '../engine/value.js';
+import { checkSubscriptionFilter } from '../events/filter.js';
 import type { ChangeEvent, SubscriptionFilter } from '../events/types.js';
-import { compileFilter } from '../query/filter.js';
 import type { FilteredHistoryOptions, Query, QueryResult } from '../query/types.js';
 import { checkViewName } from '../views/names.js';
 import type { ViewDefinition, ViewInfo } from '../views/types.js';
@@ -81,15 +81,17 @@ function viewPath(name: string): string {
  * synchronously: a filter the library refuses fails the call itself, before any request.
  */
 function watchQuery(filter: SubscriptionFilter): Record<string, string | undefined> {
-  if (filter.namespace !== undefined) checkNamespace(filter.namespace);
-  if (filter.key !== undefined) checkKey(filter.namespace ?? '*', filter.key);
-  if (filter.filter !== undefined) compileFilter(filter.filter, 'filter');
+  checkSubscriptionFilter(filter);
+  const { since } = filter;
   return {
     namespace: filter.namespace,
     key: filter.key,
     changeTypes: filter.changeTypes?.join(','),
     filter: filter.filter === undefined ? undefined : typeof filter.filter === 'string' ? filter.filter : JSON.stringify(filter.filter),
-    since: filter.since === undefined ? undefined : timeParam(filter.since),
+    // A number is a seq; a time is resolved here, once, so that a reconnection before the first
+    // event asks for the same instant ('now' or '5m ago' again would skip what came meanwhile),
+    // and so that a string of digits stays a time, as it is for the library.
+    since: since === undefined || since === null ? undefined : typeof since === 'number' ? String(since) : formatMicros(toMicros(since)),
   };
 }
 

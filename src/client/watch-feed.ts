@@ -32,9 +32,30 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * Change events from an SSE feed that survives dropped connections: each reconnection sends the id
  * of the last message seen (the server's change sequence number), so the feed resumes exactly
  * where it stopped. The first connection's failure is reported at once (the server is not there).
+ * Its iterator's `return()` (a `break`) ends the feed at once, even while a `next()` waits for an
+ * event, as the library's does.
  */
-export async function* watchFeed(options: FeedOptions): AsyncGenerator<ChangeEvent> {
-  const controller = new AbortController();
+export function watchFeed(options: FeedOptions): AsyncIterable<ChangeEvent> {
+  return {
+    [Symbol.asyncIterator]() {
+      const controller = new AbortController();
+      const events = feed(options, controller);
+      return {
+        next: () => events.next(),
+        return: async (value?: unknown) => {
+          controller.abort();
+          return events.return(value as undefined);
+        },
+        throw: (err?: unknown) => events.throw(err),
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+      } as AsyncIterableIterator<ChangeEvent>;
+    },
+  };
+}
+
+async function* feed(options: FeedOptions, controller: AbortController): AsyncGenerator<ChangeEvent> {
   const untrack = options.track(controller);
   const stop = () => controller.abort();
   options.signal?.addEventListener('abort', stop);

@@ -339,6 +339,12 @@ export class Engine {
     return readNumber(this.#store, META.seq);
   }
 
+  /** Whether any version was ever imported: then the change log's timestamps do not grow with seq. */
+  hasImports(): boolean {
+    this.#ensureOpen();
+    return readNumber(this.#store, META.imported) === 1;
+  }
+
   /** Bytes the database occupies on disk (0 in memory). */
   async diskSize(): Promise<number> {
     this.#ensureOpen();

@@ -11,6 +11,8 @@ export const META = {
   versions: 'count:versions',
   /** `ns:<namespace>` → live keys in that namespace. */
   nsPrefix: 'ns:',
+  /** 1 once any version was imported: the change log's timestamps then no longer grow with seq. */
+  imported: 'imported',
 } as const;
 
 export function readNumber(reader: StoreReader, name: string): number {

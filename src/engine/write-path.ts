@@ -52,6 +52,8 @@ interface BatchState {
   versions: number;
   /** Versions keys written, in seq order: the group's one change-log entry. */
   changed: Buffer[];
+  /** Some version written was imported (with its own, possibly older, timestamp). */
+  imported?: boolean;
 }
 
 interface Unit {
@@ -208,6 +210,7 @@ export class WritePath {
     counters.flush(txn);
     txn.put('meta', META.seq, u64(state.seq));
     txn.put('meta', META.clock, u64(state.clock));
+    if (state.imported) txn.put('meta', META.imported, u64(1));
     return applied;
   }
 
@@ -237,6 +240,7 @@ export class WritePath {
       if (absent.length > 0) recordAbsentParents(txn, base.versionId, absent);
       this.#clock.observe(base.micros);
       state.clock = Math.max(state.clock, base.micros);
+      state.imported = true;
       version = {
         versionId: base.versionId, micros: base.micros, parents: base.parents, contentHash: base.contentHash,
         deleted: base.deleted, origin: base.origin, seq: ++state.seq,

@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidQueryError, SubscriptionNotFoundError, SubscriptionOverflowError } from '../errors.js';
 import type { CommittedWrite, Engine } from '../engine/index.js';
-import { checkKey, checkNamespace, toMicros } from '../engine/index.js';
-import { compileFilter } from '../query/index.js';
+import { toMicros } from '../engine/index.js';
 import { PendingChange } from './change-event.js';
-import { SubscriptionImpl, type SubscriptionMatch } from './subscription.js';
-import type { ChangeEvent, ChangeListener, ChangeType, Subscription, SubscriptionFilter } from './types.js';
-
-const CHANGE_TYPES: ReadonlySet<string> = new Set(['insert', 'update', 'delete']);
+import { checkSeq, compileMatch } from './filter.js';
+import { SubscriptionImpl } from './subscription.js';
+import type { ChangeEvent, ChangeListener, Subscription, SubscriptionFilter } from './types.js';
 const REPLAY_CHUNK = 500;
 
 export interface ChangeFeedOptions {
   /** How often to look for other processes' writes while someone listens. Default 200 ms. */
   pollMs?: number;
-  /** Events a `watch()` iterator buffers before it ends with SUBSCRIPTION_OVERFLOW. Default 10,000. */
+  /** Events a `watch()` iterator buffers; one that falls further behind reads on from the change log. Default 10,000. */
   maxBuffered?: number;
 }
 
@@ -48,9 +46,14 @@ export class ChangeFeed {
   subscribe(filter: SubscriptionFilter, listener: ChangeListener): Subscription {
     if (typeof listener !== 'function') throw new TypeError('subscribe expects a listener function');
     const match = compileMatch(filter ?? {});
-    const start = this.#startSeq(filter?.since);
-    const replaying = start !== undefined && start < this.#delivered;
-    const sub = new SubscriptionImpl(randomUUID(), match, listener, start ?? this.#delivered, replaying, (s) => this.#ended(s));
+    // Without `since`, a subscription starts at the log's end as of now: changes other processes
+    // made before it (which this feed may not have polled yet) are not news to it.
+    const last = this.#engine.lastSeq();
+    const from = this.#startPoint(filter?.since, last);
+    const start = from?.seq ?? last;
+    const replaying = start < this.#delivered;
+    const sub = new SubscriptionImpl(randomUUID(), match, listener, start, replaying, (s) => this.#ended(s));
+    if (from?.micros !== undefined) sub.floor = { micros: from.micros, untilSeq: last };
     this.#subs.set(sub.id, sub);
     this.#schedulePoll();
     if (replaying) setImmediate(() => this.#replay(sub));
@@ -145,7 +148,23 @@ export class ChangeFeed {
 
   #dispatch(change: PendingChange): void {
     this.#delivered = Math.max(this.#delivered, change.seq);
-    for (const sub of this.#subs.values()) if (sub.mode === 'live') sub.deliver(change);
+    for (const sub of this.#subs.values()) {
+      if (sub.mode !== 'live') continue;
+      if (sub.room() > 0) sub.deliver(change);
+      else this.#lag(sub);
+    }
+  }
+
+  /**
+   * A consumer whose buffer is full (a `watch()` iterator behind a large commit) goes back to
+   * reading the log, from where it is, as it drains: nothing is lost and nothing piles up here.
+   */
+  #lag(sub: SubscriptionImpl): void {
+    sub.mode = 'replaying';
+    sub.resume = () => {
+      sub.resume = undefined;
+      setImmediate(() => this.#replay(sub));
+    };
   }
 
   /** Feeds a replaying subscriber from the log in chunks until it meets the live feed. */
@@ -160,7 +179,9 @@ export class ChangeFeed {
           full = true;
           break;
         }
-        sub.deliver(PendingChange.fromLog(this.#engine, c));
+        // Skipped before the change's previous version is looked up.
+        if (sub.beforeFloor(c.seq, c.version.micros)) sub.cursor = c.seq;
+        else sub.deliver(PendingChange.fromLog(this.#engine, c));
         if (++n >= REPLAY_CHUNK) break;
       }
     } catch (err) {
@@ -177,19 +198,31 @@ export class ChangeFeed {
     else setImmediate(() => this.#replay(sub));
   }
 
-  #startSeq(since: SubscriptionFilter['since']): number | undefined {
+  /**
+   * Where `since` starts: after a seq, or (for a time) the seq before the first change at or after
+   * it, with that time as the subscription's floor.
+   */
+  #startPoint(since: SubscriptionFilter['since'], last: number): { seq: number; micros?: number } | undefined {
     if (since === undefined || since === null) return undefined;
     if (typeof since === 'number') {
-      if (!Number.isInteger(since) || since < 0) throw new InvalidQueryError(`Invalid since: ${since} (a seq is a non-negative integer)`);
-      return since;
+      checkSeq(since);
+      // Past the log's end, a seq would silently swallow the changes to come: most likely a time
+      // in epoch milliseconds, which `since` does not take as a number.
+      if (since > last) {
+        throw new InvalidQueryError(`Invalid since: ${since} is past the last change (seq ${last}); a number is a change sequence number (for a time, give a Date or an ISO string)`);
+      }
+      return { seq: since };
     }
-    return this.#firstSeqAtOrAfter(toMicros(since)) - 1;
+    const micros = toMicros(since);
+    // Once versions were imported the log is not in time order: read it from the start (the
+    // floor skips what is older) instead of searching it.
+    return { seq: this.#engine.hasImports() ? 0 : this.#firstSeqAtOrAfter(micros, last) - 1, micros };
   }
 
-  /** Binary search of the change log by time (seqs are dense; local timestamps grow with seq). */
-  #firstSeqAtOrAfter(micros: number): number {
+  /** Binary search of the change log by time (seqs are dense; without imports, timestamps grow with seq). */
+  #firstSeqAtOrAfter(micros: number, last: number): number {
     let lo = 1;
-    let hi = this.#engine.lastSeq() + 1;
+    let hi = last + 1;
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
       const c = this.#engine.reader.change(mid);
@@ -218,25 +251,4 @@ export class ChangeFeed {
       this.#timer = undefined;
     }
   }
-}
-
-function compileMatch(filter: SubscriptionFilter): SubscriptionMatch {
-  if (typeof filter !== 'object') throw new InvalidQueryError('Invalid subscription filter: expected an object');
-  const match: SubscriptionMatch = {};
-  if (filter.namespace !== undefined) {
-    checkNamespace(filter.namespace);
-    match.namespace = filter.namespace;
-  }
-  if (filter.key !== undefined) {
-    checkKey(filter.namespace ?? '*', filter.key);
-    match.key = filter.key;
-  }
-  if (filter.changeTypes !== undefined) {
-    if (!Array.isArray(filter.changeTypes) || filter.changeTypes.some((t) => !CHANGE_TYPES.has(t))) {
-      throw new InvalidQueryError(`Invalid changeTypes: ${JSON.stringify(filter.changeTypes)} (use insert, update, delete)`);
-    }
-    match.changeTypes = new Set<ChangeType>(filter.changeTypes);
-  }
-  if (filter.filter !== undefined) match.predicate = compileFilter(filter.filter, 'filter');
-  return match;
 }

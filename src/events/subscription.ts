@@ -29,6 +29,12 @@ export class SubscriptionImpl implements Subscription {
   room: () => number = () => Infinity;
   /** Set while a replay waits for room: continues it. */
   resume?: () => void;
+  /**
+   * `since: <time>`: the changes already in the log when it subscribed (up to `untilSeq`) are
+   * given only from `micros` on. (An imported version keeps its own, older timestamp, so the log
+   * is not in time order once something was imported; later changes are all given.)
+   */
+  floor?: { micros: number; untilSeq: number };
   #match: SubscriptionMatch;
   #listener: ChangeListener;
   #pending = 0;
@@ -55,10 +61,16 @@ export class SubscriptionImpl implements Subscription {
     return !m.predicate || m.predicate(change.document);
   }
 
+  /** Whether the change at `seq`, of a version at `micros`, is before this subscription's `since` time. */
+  beforeFloor(seq: number, micros: number): boolean {
+    return this.floor !== undefined && seq <= this.floor.untilSeq && micros < this.floor.micros;
+  }
+
   /** Hands one change to the listener if it matches; never throws. */
   deliver(change: PendingChange): void {
     if (this.mode === 'ended' || change.seq <= this.cursor) return;
     this.cursor = change.seq;
+    if (this.beforeFloor(change.seq, change.version.micros)) return;
     let matched: boolean;
     try {
       matched = this.matches(change);

@@ -91,7 +91,9 @@ export function serverWithFastPath(
   const worker = settings.worker;
   let front: RawFront | undefined;
   const factory = (handler: RequestListener): Server => {
-    const routed = fast?.routed ?? (() => false);
+    const answered = fast?.routed ?? (() => false);
+    // A request without Host goes on to the router, whose request hook refuses it (app.ts).
+    const routed = (req: IncomingMessage, res: ServerResponse): boolean => (req.headers.host !== undefined || req.httpVersion !== '1.1') && answered(req, res);
     // Timeouts are checked every 5 s (Node's default: 30 s), so a 408 comes close to its limit.
     // A request without Host is refused by the request hook (app.ts), with the API's error body.
     const server = createServer({ connectionsCheckingInterval: 5_000, requireHostHeader: false }, worker === undefined

@@ -12,7 +12,7 @@ import { STORES, openDb, rejectsWith, tmpDir } from '../helpers.js';
 const AFTER_CLOSE: Record<string, unknown[]> = {
   put: ['_bad', '', undefined], delete: ['_bad', ''], putBatch: [[]], commit: [[]], get: ['_bad', ''], contains: ['_bad', ''],
   getAt: ['c', 'k', 'yesterday'], history: ['c', 'k', { filter: 'n >', latest: -1 }], historyMatching: ['c', 'k', {}],
-  documents: ['_bad'], listKeys: ['_bad'], listNamespaces: [], stats: [], verify: [], lastSeq: [], diskSize: [],
+  documents: ['_bad'], listKeys: ['_bad'], listNamespaces: [], stats: [], verify: [], lastSeq: [], hasImports: [], diskSize: [],
   exportVersions: [{ at: 'never' }], importVersions: [null], onCommit: [() => {}], onTransaction: [() => {}], assertOpen: [],
   query: ['a', { filter: 5 }], createView: [null], listViews: [], refreshView: ['nope'], queryView: ['nope'], deleteView: ['nope'],
   subscribe: [{ namespace: '_bad' }, null], unsubscribe: ['nope'], watch: [{ namespace: '_bad' }],

@@ -94,22 +94,47 @@ for (const kind of STORES) {
       assert.deepEqual(got, [9, 10, 11, 12]);
     });
 
-    it('a watch iterator that is not consumed overflows with an error it can resume from', async () => {
+    it('a watch iterator that falls behind, even by one commit larger than its buffer, reads the rest from the log', async () => {
       const db = await openDb(kind, { events: { maxBuffered: 5 } } as never);
       const it = db.watch({});
       for (let i = 0; i < 8; i++) await db.put('o', `k${i}`, i);
+      await db.putBatch(Array.from({ length: 20 }, (_, i) => ({ namespace: 'o', key: `b${i}`, value: i })));
       const seqs: number[] = [];
-      await assert.rejects(async () => {
-        for await (const e of it) seqs.push(e.seq);
-      }, { code: 'SUBSCRIPTION_OVERFLOW' });
-      assert.deepEqual(seqs, [1, 2, 3, 4, 5]);
-      const resumed = db.watch({ since: 5 });
-      const rest = [];
-      for await (const e of resumed) {
-        rest.push(e.seq);
-        if (e.seq === 8) break;
+      for await (const e of it) {
+        seqs.push(e.seq);
+        if (e.seq === 28) break;
       }
-      assert.deepEqual(rest, [6, 7, 8]);
+      assert.deepEqual(seqs, Array.from({ length: 28 }, (_, i) => i + 1), 'every change once, in order, no overflow');
+    });
+
+    it('since a time replays only the changes at or after it, also once older versions were imported', async () => {
+      const source = await openDb(kind);
+      await source.putBatch(Array.from({ length: 30 }, (_, i) => ({ namespace: 'old', key: `o${i}`, value: i })));
+      const exported = [];
+      for await (const r of source.exportVersions()) exported.push(r);
+      const db = await openDb(kind);
+      await db.put('new', 'before', 1);
+      await sleep(5);
+      const t = new Date();
+      await sleep(5);
+      await db.put('new', 'after1', 1);
+      await db.put('new', 'after2', 2);
+      await db.importVersions(exported); // older versions, logged after the ones above
+      const replayed: string[] = [];
+      const sub = db.subscribe({ since: t }, (e) => void replayed.push(e.key));
+      await sleep(50);
+      await db.importVersions(exported.slice(0, 0)); // nothing
+      await db.put('new', 'live', 3);
+      sub.unsubscribe();
+      assert.deepEqual(replayed, ['after1', 'after2', 'live']);
+    });
+
+    it('a seq past the last change is refused: it would swallow the changes to come (epoch ms is no seq)', async () => {
+      const db = await openDb(kind);
+      await db.put('s', 'a', 1);
+      assert.throws(() => db.subscribe({ since: 2 }, () => undefined), { code: 'INVALID_QUERY', message: /since: 2 is past the last change \(seq 1\)/ });
+      assert.throws(() => db.watch({ since: Date.now() }), { code: 'INVALID_QUERY' });
+      db.subscribe({ since: 1 }, () => undefined).unsubscribe();
     });
   });
 }
@@ -120,7 +145,7 @@ describe('change feed across processes and restarts (lmdb)', () => {
     const db = await KoruDelta.start({ path });
     await db.put('fixtures', 'probe', 'mine');
     const events: ChangeEvent[] = [];
-    db.subscribe({ namespace: 'fixtures' }, (e) => void events.push(e));
+    const first = db.subscribe({ namespace: 'fixtures' }, (e) => void events.push(e));
     await new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', WRITER, path, 'put', '{"from":"child"}'], { stdio: 'ignore' });
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`))));
@@ -129,13 +154,25 @@ describe('change feed across processes and restarts (lmdb)', () => {
     while (events.length === 0 && Date.now() < deadline) await sleep(20);
     assert.equal(events.length, 1, 'the other process\'s write arrived within a second');
     assert.deepEqual([events[0].seq, events[0].changeType, events[0].value, events[0].previousValue], [2, 'update', { from: 'child' }, 'mine']);
+    // A subscription without since starts now: another process's earlier write is not news to it
+    // (made while nobody here listened, so this process has not polled it yet).
+    first.unsubscribe();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', WRITER, path, 'put', '{"from":"child 2"}'], { stdio: 'ignore' });
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`))));
+    });
+    const fresh: number[] = [];
+    const late = db.subscribe({}, (e) => void fresh.push(e.seq));
+    await sleep(500);
+    late.unsubscribe();
+    assert.deepEqual(fresh, []);
     await db.close();
     const again = await KoruDelta.start({ path });
     const replay: number[] = [];
     again.subscribe({ since: 1 }, (e) => void replay.push(e.seq));
     await again.put('fixtures', 'probe', 'third');
     await sleep(20);
-    assert.deepEqual(replay, [2, 3]);
+    assert.deepEqual(replay, [2, 3, 4]);
     await again.close();
   });
 });

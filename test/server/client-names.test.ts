@@ -60,8 +60,36 @@ describe('KoruDeltaClient checks names as the library does', () => {
     assert.deepEqual(sent, []);
   });
 
-  it('watch() refuses synchronously, as the library does, so nothing can report "watching" first', () => {
+  it('watch() refuses synchronously, as the library does, so nothing can report "watching" first', async () => {
     const client = new KoruDeltaClient('http://127.0.0.1:9');
     assert.throws(() => client.watch({ namespace: 'status' }), { code: 'INVALID_NAMESPACE', message: 'Invalid namespace "status": the name is reserved' });
+    const lib = await KoruDelta.start();
+    after(() => lib.close());
+    const filters = [{ changeTypes: [] }, { changeTypes: ['bogus'] }, { changeTypes: 'insert' }, { since: -1 }, { since: 1.5 }, { since: 'soon-ish' }] as never[];
+    for (const filter of filters) {
+      const local = await failure(() => lib.watch(filter));
+      const remote = await failure(() => client.watch(filter));
+      assert.ok(local, JSON.stringify(filter));
+      assert.deepEqual([remote?.constructor, remote?.message], [local.constructor, local.message], JSON.stringify(filter));
+    }
+  });
+
+  it('watch(): a relative since is one instant across reconnections; return() ends the feed at once', async () => {
+    const sent: string[] = [];
+    // A server that is there but answers nothing yet: next() waits.
+    const client = new KoruDeltaClient('http://127.0.0.1:9', {
+      fetch: (async (url: string | URL, init?: RequestInit) => {
+        sent.push(String(url));
+        return new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+      }) as typeof fetch,
+    });
+    const iterator = client.watch({ since: '1h ago' })[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    await new Promise((r) => setTimeout(r, 20));
+    const since = new URL(sent[0]).searchParams.get('since');
+    assert.match(since ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/, 'an absolute time');
+    const ended = await Promise.race([iterator.return!().then(() => 'ended'), new Promise((r) => setTimeout(() => r('still waiting'), 2_000))]);
+    assert.equal(ended, 'ended');
+    assert.deepEqual(await pending, { value: undefined, done: true });
   });
 });

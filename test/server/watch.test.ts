@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -71,9 +73,12 @@ describe('change feed over SSE', () => {
     assert.equal(parsed[0].versionId, v.versionId);
     feed.close();
 
-    const bad = await call(`${server.url}/api/v1/watch?changeTypes=insert,upsert`);
-    assert.equal(bad.status, 400);
-    assert.equal(bad.body.error.code, 'INVALID_REQUEST');
+    // The library's checks and errors: an unknown type, a list of none, a seq past the log's end.
+    for (const query of ['changeTypes=insert,upsert', 'changeTypes=%2C', 'since=1770206400000']) {
+      const bad = await call(`${server.url}/api/v1/watch?${query}`);
+      assert.equal(bad.status, 400, query);
+      assert.equal(bad.body.error.code, 'INVALID_QUERY', query);
+    }
 
     // HEAD gets the stream's head at once, and no subscription is left open.
     const head = await fetch(`${server.url}/api/v1/watch`, { method: 'HEAD', signal: AbortSignal.timeout(5_000) });
@@ -81,6 +86,26 @@ describe('change feed over SSE', () => {
     assert.match(head.headers.get('content-type') ?? '', /^text\/event-stream/);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /korudelta_sse_subscribers 0/);
+  });
+
+  it('cuts off a client that stopped reading once its backlog passes 8 MiB, instead of holding it all', async () => {
+    const server = await startServer();
+    const { hostname, port } = new URL(server.url);
+    const stalled = connect(Number(port), hostname);
+    await once(stalled, 'connect');
+    stalled.write('GET /api/v1/watch?namespace=big HTTP/1.1\r\nHost: x\r\n\r\n');
+    stalled.pause(); // reads nothing from here on
+    stalled.on('error', () => undefined);
+    const client = new KoruDeltaClient(server.url);
+    const subscribers = async () => Number(/korudelta_sse_subscribers (\d+)/.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+    const deadline = Date.now() + 5_000;
+    while (await subscribers() !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const pad = 'x'.repeat(400_000);
+    for (let i = 0; i < 60; i++) await client.put('big', `k${i}`, { i, pad });
+    const until = Date.now() + 5_000;
+    while (await subscribers() !== 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await subscribers(), 0, 'the stalled feed was ended');
+    stalled.destroy();
   });
 
   it('resumes from Last-Event-ID (and ?since) without gaps or repeats', async () => {
