@@ -14,6 +14,13 @@ export async function main(argv: string[]): Promise<void> {
     throw err;
   });
   const program = createProgram();
+  // `kdelta help <name>` of no command would print the general help without saying why.
+  const [first, second] = argv.slice(2);
+  if (first === 'help' && second !== undefined && !second.startsWith('-') && !program.commands.some((c) => c.name() === second || c.aliases().includes(second))) {
+    process.stderr.write(`error: unknown command '${second}' (kdelta help lists them)\n`);
+    process.exitCode = 2;
+    return;
+  }
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -32,9 +32,12 @@ function sortSpec(text: string, desc: boolean): SortSpec {
   const direction = text.slice(colon + 1);
   const order = direction.toLowerCase();
   if (order !== 'asc' && order !== 'desc') {
+    // A misspelt direction is the likelier mistake: suggest the one it starts like.
+    const guess = order.startsWith('d') ? 'desc' : order.startsWith('a') ? 'asc' : undefined;
+    const meant = guess === undefined ? '' : `Did you mean --sort ${shellQuote(`${text.slice(0, colon)}:${guess}`)}? `;
     throw new UsageError(
       `unknown sort direction ${JSON.stringify(direction)} in ${JSON.stringify(text)} (use asc or desc)`,
-      `A field whose name contains ":" is written with its direction, e.g. --sort ${shellQuote(`${text}:asc`)}`,
+      `${meant}A field whose name contains ":" is written with its direction, e.g. --sort ${shellQuote(`${text}:asc`)}`,
     );
   }
   return { field: text.slice(0, colon), order };

@@ -29,6 +29,9 @@ function queryPart(err: { path?: string; message: string }): string | undefined 
 function hintFor(code: string, subject: Subject, where?: string): string | undefined {
   const { namespace, key, view } = subject;
   switch (code) {
+    case 'INVALID_NAMESPACE':
+      // `kdelta list users/alice`: a key where a namespace goes.
+      return namespace?.includes('/') ? `A namespace has no "/": ${namespace} names a key. Try: kdelta get ${shellQuote(namespace)}` : undefined;
     case 'KEY_NOT_FOUND':
       return namespace === undefined ? undefined : `Try: kdelta list ${namespace}`;
     case 'NO_VALUE_AT_TIMESTAMP':

@@ -28,7 +28,7 @@ export interface KoruBackend {
   listKeys(namespace: string): Promise<string[]>;
   listNamespaces(): Promise<string[]>;
   status(): Promise<StatusInfo>;
-  query(namespace: string, query: Query): Promise<QueryResult>;
+  query(namespace: string, query?: Query): Promise<QueryResult>;
   createView(definition: ViewDefinition): Promise<ViewInfo>;
   listViews(): Promise<ViewInfo[]>;
   refreshView(name: string): Promise<ViewInfo>;

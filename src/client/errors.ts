@@ -31,7 +31,10 @@ const CLASSES = new Map<string, ErrorClass>();
 for (const value of Object.values(library)) {
   if (typeof value === 'function' && value.prototype instanceof KoruDeltaError) {
     const cls = value as ErrorClass;
-    CLASSES.set(new cls('').code, cls);
+    const code = new cls('').code;
+    // The widest exported class of a code stands for it (CorruptedError, not its DamagedDatabaseError).
+    const known = CLASSES.get(code);
+    if (known === undefined || known.prototype instanceof cls) CLASSES.set(code, cls);
   }
 }
 

@@ -224,7 +224,8 @@ export class KoruDeltaClient implements KoruBackend {
     return (await this.#json<{ namespaces: string[] }>('GET', '/api/v1/namespaces')).namespaces;
   }
 
-  async status(): Promise<StatusInfo> {
+  /** The server's status: its database's `stats()` and where it lives, with the server's `uptime`. */
+  async status(): Promise<StatusInfo & { uptime: number }> {
     return this.#json('GET', '/api/v1/status');
   }
 
@@ -234,7 +235,7 @@ export class KoruDeltaClient implements KoruBackend {
 
   // ---- queries and views -----------------------------------------------------------------------
 
-  async query(namespace: string, query: Query): Promise<QueryResult> {
+  async query(namespace: string, query: Query = {}): Promise<QueryResult> {
     return this.#json('POST', `${nsPath(namespace)}/query`, this.#jsonBody(query));
   }
 

@@ -97,7 +97,11 @@ export class ChangeFeed {
           }
           if (failure) throw failure;
           if ((sub as SubscriptionImpl).mode === 'ended') return { value: undefined, done: true };
+          // A loop waiting for the next change keeps the process up, as a socket read would
+          // (an in-memory database has no poll timer to do it).
+          const keepAlive = setInterval(() => undefined, 1 << 30);
           await new Promise<void>((r) => (wake = r));
+          clearInterval(keepAlive);
           wake = undefined;
         }
       },
@@ -241,7 +245,8 @@ export class ChangeFeed {
         process.emitWarning(`change feed poll failed: ${(err as Error).message}`, 'KoruDeltaWarning');
       }
     }, this.#pollMs);
-    this.#timer.unref();
+    // Not unref'd: while anyone listens, other processes' writes may still come, so the process
+    // stays up for them (as it would for an open socket). Unsubscribing or closing releases it.
   }
 
   #ended(sub: SubscriptionImpl): void {

@@ -15,6 +15,16 @@ describe('kdelta input checks', () => {
     assert.match(fails(ftp, 2), /only http and https are supported/);
   });
 
+  it('common mistakes get a hint that fits: a key given to list, a misspelt sort direction, help of no command', async () => {
+    const path = tmpDb();
+    const [list, sort, help] = await Promise.all([
+      kdelta(['-d', path, 'list', 'users/alice']), kdelta(['-d', path, 'query', 'users', '-s', 'age:dsc']), kdelta(['help', 'bogus']),
+    ]);
+    assert.match(fails(list, 1), /\nA namespace has no "\/": users\/alice names a key\. Try: kdelta get users\/alice\n$/);
+    assert.match(fails(sort, 2), /\nDid you mean --sort age:desc\? /);
+    assert.equal(fails(help, 2), "error: unknown command 'bogus' (kdelta help lists them)\n");
+  });
+
   it('serve --max-body 0 is a usage error, not a failure to start', async () => {
     assert.match(fails(await kdelta(['-d', tmpDb(), 'serve', '--port', '0', '--max-body', '0']), 2), /--max-body.*expected a positive integer/);
   });

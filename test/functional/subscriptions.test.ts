@@ -177,6 +177,26 @@ describe('change feed across processes and restarts (lmdb)', () => {
   });
 });
 
+describe('a watch loop keeps its process up (lmdb)', () => {
+  it('a script whose last statement is a watch loop waits for another process\'s write', async () => {
+    const path = join(tmpDir(), 'db');
+    const seed = await KoruDelta.start({ path });
+    await seed.put('fixtures', 'seed', 0);
+    await seed.close();
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, path, 'watch', ''], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    while (!out.includes('watching')) await sleep(20);
+    await sleep(700); // the watcher would have exited by now if nothing held it
+    const db = await KoruDelta.start({ path });
+    await db.put('fixtures', 'late', 1);
+    await db.close();
+    assert.equal(await exited, 0);
+    assert.match(out, /event late/);
+  });
+});
+
 describe('closing with writes in flight', () => {
   it('delivers events and maintains auto views for writes still in flight at close', async () => {
     const path = join(tmpDir(), 'db');

@@ -47,3 +47,15 @@ it('publicError: LMDB reports of a damaged data file become CORRUPTED; other err
   assert.equal(publicError(other), other);
   assert.equal(publicError('text'), 'text');
 });
+
+it('the HTTP client rebuilds each code as the class the library raises for it (CORRUPTED: CorruptedError)', async () => {
+  const { errorFromResponse } = await import('../../src/client/errors.js');
+  for (const [code, status] of Object.entries(api.ERROR_CODES)) {
+    const err = errorFromResponse(status, JSON.stringify({ error: { code, message: `m ${code}` } }));
+    assert.ok(err instanceof api.KoruDeltaError, code);
+    assert.equal(err.code, code);
+    assert.notEqual(err.constructor, api.KoruDeltaError, `${code} has its own class`);
+  }
+  const corrupted = errorFromResponse(500, JSON.stringify({ error: { code: 'CORRUPTED', message: 'x' } }));
+  assert.equal(corrupted.constructor, api.CorruptedError);
+});
