@@ -58,6 +58,10 @@ describe('kdelta watch', () => {
     ]);
     assert.match(fails(both, 2), /--all/);
     assert.match(fails(badSince, 1), /Invalid time/);
+    // A server that is not there fails before anything claims to be watching.
+    const unreachable = fails(await kdelta(['--url', 'http://127.0.0.1:9', 'watch', '--all']), 1);
+    assert.match(unreachable, /^Error: cannot reach http:\/\/127\.0\.0\.1:9\n/);
+    assert.doesNotMatch(unreachable, /Watching/);
   });
 
   it('a kdelta killed with SIGKILL while holding the database leaves it usable', async () => {

@@ -63,10 +63,13 @@ export function registerWatch(program: Command): void {
         s.subject = { namespace: filter.namespace, key: filter.key };
         const stop = new AbortController();
         const dispose = onShutdown(() => stop.abort());
-        // The feed's own timers may be unref'd (right for a library): keep this process waiting.
+        // Waiting for changes is this command's whole job: keep the process up whatever the feed holds.
         const keepAlive = setInterval(() => undefined, 1 << 30);
         try {
-          const events = (await s.backend()).watch(filter, stop.signal)[Symbol.asyncIterator]();
+          const backend = await s.backend();
+          // A server that is not there (or not a KoruDelta server) fails before "Watching" is said.
+          if (s.url !== undefined) await backend.status();
+          const events = backend.watch(filter, stop.signal)[Symbol.asyncIterator]();
           // Ask for the first event before saying we are watching, so the subscription is live.
           let next = events.next();
           s.note(`Watching ${describeTarget(filter)} (Ctrl-C to stop)`);
