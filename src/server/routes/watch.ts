@@ -27,7 +27,8 @@ export function watchFilter(query: WatchQuery, lastEventId: string | undefined):
   // A key without a namespace is that key in every namespace, as for the library.
   if (query.key) filter.key = query.key;
   // The library checks the list (an unknown or empty type is its INVALID_QUERY, as for a local call).
-  if (query.changeTypes) filter.changeTypes = query.changeTypes.split(',').map((t) => t.trim()) as ChangeType[];
+  // Given empty, it lists no type: refused as the library refuses an empty list.
+  if (query.changeTypes !== undefined) filter.changeTypes = query.changeTypes.split(',').map((t) => t.trim()).filter(Boolean) as ChangeType[];
   if (query.filter) {
     if (query.filter.trim().startsWith('{')) {
       try {
