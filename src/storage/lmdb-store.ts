@@ -103,6 +103,31 @@ async function commitFailure(err: unknown): Promise<unknown> {
   return behind.then(() => err, (real: unknown) => real);
 }
 
+const LMDB_COMMIT_FAILED = 'Commit failed (see commitError for details)';
+
+/**
+ * lmdb rejects a failed batch's internal promises too, and some (the event-turn batch's own) have
+ * no handler anywhere: left alone, that unhandled rejection would end the process, although every
+ * writer of the batch was told (see `commitFailure`). This listener takes those, and only those;
+ * any other unhandled rejection fails as Node's default would when no one else listens for it.
+ */
+function absorbLmdbCommitRejections(): void {
+  if (absorbing) return;
+  absorbing = true;
+  process.on('unhandledRejection', (reason) => {
+    if (reason instanceof Error && reason.message === LMDB_COMMIT_FAILED) {
+      (reason as { commitError?: Promise<unknown> }).commitError?.catch(() => undefined);
+      return;
+    }
+    if (process.listenerCount('unhandledRejection') === 1) {
+      process.nextTick(() => {
+        throw reason;
+      });
+    }
+  });
+}
+let absorbing = false;
+
 /** Below this much free space, an I/O error on commit is taken as a full disk. */
 const NEARLY_FULL_BYTES = 4 * 1024 * 1024;
 
@@ -145,6 +170,7 @@ export class LmdbStore implements Store {
     mkdirSync(options.path, { recursive: true });
     const problem = dataFileProblem(options.path);
     if (problem !== undefined) throw new StoreDamagedError(options.path, problem);
+    absorbLmdbCommitRejections();
     // `noReadAhead` (MDB_NORDAHEAD) is a real lmdb option its typings omit.
     this.#env = open({
       path: options.path,

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { ConnectionError, KoruDeltaClient, KeyNotFoundError, InvalidTimeError, InvalidQueryError } from '../../src/client/index.js';
 import { tmpDir } from '../helpers.js';
-import { call, sigtermUnderLoad, startServer } from './helpers.js';
+import { call, sigtermUnderLoad, startServe, startServer } from './helpers.js';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
@@ -109,6 +110,34 @@ describe('HTTP server process', () => {
     assert.equal(openapi.body.openapi, '3.1.0');
     for (const path of ['/api/v1/{ns}/{key}', '/api/v1/{ns}/{key}/history', '/api/v1/{ns}/{key}/at/{time}', '/api/v1/{ns}/query', '/api/v1/watch', '/api/v1/batch', '/api/v1/views/{name}/refresh', '/api/v1/export', '/api/v1/import', '/metrics']) {
       assert.ok(openapi.body.paths[path], path);
+    }
+  });
+
+  it('answers 507 on a full disk and goes on serving reads and writes that fit', async (t) => {
+    const mount = tmpDir();
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount], { stdio: 'ignore' });
+    } catch {
+      t.skip('cannot mount a tmpfs here (needs root)');
+      return;
+    }
+    try {
+      const server = await startServe([], join(mount, 'db'));
+      const put = (key: string, value: unknown) => call(`${server.url}/api/v1/f/${key}`, { method: 'PUT', json: { value } });
+      assert.equal((await put('first', 'hello')).status, 200);
+      let refused: Awaited<ReturnType<typeof put>> | undefined;
+      for (let i = 0; i < 200 && refused === undefined; i++) {
+        const r = await put(`k${i}`, randomBytes(45_000).toString('base64'));
+        if (r.status !== 200) refused = r;
+      }
+      assert.equal(refused?.status, 507, JSON.stringify(refused?.body));
+      assert.equal(refused?.body.error.code, 'STORAGE_FULL');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await call(`${server.url}/api/v1/f/first`)).body.value, 'hello', 'reads go on');
+      assert.equal(server.proc.exitCode, null, 'the server is still running');
+      assert.equal(await server.stop(), 0);
+    } finally {
+      execFileSync('umount', ['-l', mount], { stdio: 'ignore' });
     }
   });
 
