@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { createProgram } from './program.js';
 import { shellQuote } from './shell-quote.js';
 
@@ -14,15 +15,13 @@ export async function main(argv: string[]): Promise<void> {
     throw err;
   });
   const program = createProgram();
-  // `kdelta help <name>` of no command would print the general help without saying why.
-  const [first, second] = argv.slice(2);
-  if (first === 'help' && second !== undefined && !second.startsWith('-') && !program.commands.some((c) => c.name() === second || c.aliases().includes(second))) {
-    process.stderr.write(`error: unknown command '${second}' (kdelta help lists them)\n`);
+  const help = helpArgs(program, argv.slice(2));
+  if (help === undefined) {
     process.exitCode = 2;
     return;
   }
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync([...argv.slice(0, 2), ...help]);
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
     // --help and --version "fail" with exit code 0; anything else commander rejects is misuse.
@@ -34,6 +33,29 @@ export async function main(argv: string[]): Promise<void> {
   }
   // Every command has closed what it opened; should a library handle still linger, do not hang.
   setTimeout(() => process.exit(), 2000).unref();
+}
+
+/**
+ * `kdelta help <command> [<subcommand>]` as `<command> [<subcommand>] --help` (commander's own help
+ * command stops at the first level and says nothing of an unknown name); other arguments as they
+ * are. Undefined, after saying so, for a name that is no command.
+ */
+function helpArgs(program: Command, args: string[]): string[] | undefined {
+  if (args[0] !== 'help' || args.length < 2 || args[1].startsWith('-')) return args;
+  if (args[1] === 'help') return ['--help'];
+  const names: string[] = [];
+  let command = program;
+  for (const name of args.slice(1)) {
+    if (name.startsWith('-')) break;
+    const sub = command.commands.find((c) => c.name() === name || c.aliases().includes(name));
+    if (sub === undefined) {
+      process.stderr.write(`error: unknown command '${[...names, name].join(' ')}' (kdelta help${names.length ? ` ${names.join(' ')}` : ''} lists them)\n`);
+      return undefined;
+    }
+    names.push(name);
+    command = sub;
+  }
+  return [...names, '--help'];
 }
 
 /** Commands whose first argument is a key, written `ns/key`. */

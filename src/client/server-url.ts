@@ -3,7 +3,7 @@
  * otherwise (`localhost:8080` is taken by URL parsing as a scheme, so it gets its own hint).
  */
 export function serverUrl(url: string): string {
-  const hint = /^[A-Za-z][\w+.-]*:\/\//.test(url) ? '' : `; did you mean http://${url}?`;
+  const hint = url.trim() === '' || /^[A-Za-z][\w+.-]*:\/\//.test(url) ? '' : `; did you mean http://${url}?`;
   let parsed: URL;
   try {
     parsed = new URL(url);

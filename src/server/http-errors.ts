@@ -74,7 +74,8 @@ function fromKoruDelta(err: KoruDeltaError): MappedError {
   if (err.key !== undefined) error.key = err.key;
   if (err.path !== undefined) error.path = err.path;
   const status = ERROR_CODES[err.code];
-  return { status, body: { error }, fault: status >= 500 && err.code !== 'DATABASE_CLOSED' };
+  // 503 and 507 are the server's state (closing, full), not faults: no stack in the log for them.
+  return { status, body: { error }, fault: status === 500 };
 }
 
 /** Fastify's schema validation error, as far as a message needs it. */
@@ -120,7 +121,7 @@ export function mapError(thrown: unknown, maxBodyBytes: number, bodyType = 'appl
   const err = publicError(thrown);
   if (isKoruDeltaError(err)) return fromKoruDelta(err);
   if (err instanceof HttpError) {
-    return { status: err.status, body: { error: { code: err.code, message: err.message } }, fault: err.status >= 500 };
+    return { status: err.status, body: { error: { code: err.code, message: err.message } }, fault: err.status === 500 };
   }
   const e = err as (ValidationFailure & { code?: string; statusCode?: number }) | undefined;
   const known = e?.code ? FASTIFY_CODES[e.code] : undefined;

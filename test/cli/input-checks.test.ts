@@ -23,6 +23,9 @@ describe('kdelta input checks', () => {
     assert.match(fails(list, 1), /\nA namespace has no "\/": users\/alice names a key\. Try: kdelta get users\/alice\n$/);
     assert.match(fails(sort, 2), /\nDid you mean --sort age:desc\? /);
     assert.equal(fails(help, 2), "error: unknown command 'bogus' (kdelta help lists them)\n");
+    const [nested, nestedBad] = await Promise.all([kdelta(['help', 'view', 'create']), kdelta(['help', 'view', 'bogus'])]);
+    assert.match(ok(nested), /^Usage: kdelta view create /);
+    assert.equal(fails(nestedBad, 2), "error: unknown command 'view bogus' (kdelta help view lists them)\n");
   });
 
   it('serve --max-body 0 is a usage error, not a failure to start', async () => {

@@ -74,7 +74,7 @@ describe('change feed over SSE', () => {
     feed.close();
 
     // The library's checks and errors: an unknown type, a list of none, a seq past the log's end.
-    for (const query of ['changeTypes=insert,upsert', 'changeTypes=%2C', 'changeTypes=', 'since=1770206400000']) {
+    for (const query of ['changeTypes=insert,upsert', 'changeTypes=%2C', 'changeTypes=', 'since=1770206400000', 'filter=%7Bnot%20json']) {
       const bad = await call(`${server.url}/api/v1/watch?${query}`);
       assert.equal(bad.status, 400, query);
       assert.equal(bad.body.error.code, 'INVALID_QUERY', query);

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvalidQueryError, InvalidValueError } from '../../errors.js';
+import { InvalidQueryError, InvalidValueError, fullKey } from '../../errors.js';
 import type { Filter } from '../../query/types.js';
 import type { RouteContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
@@ -25,12 +25,12 @@ function count(text: string | undefined): number | string | undefined {
 }
 
 /** A filter parameter: a JSON filter object, or an expression as it is. */
-function filterParam(text: string | undefined): string | Filter | undefined {
+function filterParam(text: string | undefined, namespace: string, key: string): string | Filter | undefined {
   if (text === undefined || !text.trimStart().startsWith('{')) return text;
   try {
     return JSON.parse(text) as Filter;
   } catch {
-    throw new InvalidQueryError(`Invalid query at history.filter: not valid JSON (${text.slice(0, 40)})`, { path: 'history.filter' });
+    throw new InvalidQueryError(`Invalid query at history.filter for ${fullKey(namespace, key)}: not valid JSON`, { path: 'history.filter', namespace, key });
   }
 }
 
@@ -135,7 +135,7 @@ export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise
     const { ns, key } = req.params;
     const { from, to, latest, limit, filter } = req.query;
     // A count that is not a number stays text: the library refuses it with its own code and message.
-    const options = { from, to, latest: count(latest) as number | undefined, limit: count(limit) as number | undefined, filter: filterParam(filter) };
+    const options = { from, to, latest: count(latest) as number | undefined, limit: count(limit) as number | undefined, filter: filterParam(filter, ns, key) };
     return { namespace: ns, key, versions: await db.history(ns, key, options) };
   });
 

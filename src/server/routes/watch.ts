@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { InvalidQueryError } from '../../errors.js';
 import { formatMicros, toMicros } from '../../engine/time.js';
 import type { ChangeEvent, ChangeType, SubscriptionFilter } from '../../events/types.js';
 import type { RouteContext } from '../context.js';
@@ -34,7 +35,7 @@ export function watchFilter(query: WatchQuery, lastEventId: string | undefined):
       try {
         filter.filter = JSON.parse(query.filter) as SubscriptionFilter['filter'];
       } catch {
-        throw new HttpError('INVALID_REQUEST', 'Invalid watch filter: not valid JSON');
+        throw new InvalidQueryError('Invalid query at filter: not valid JSON', { path: 'filter' });
       }
     } else filter.filter = query.filter;
   }
