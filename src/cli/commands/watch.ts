@@ -67,9 +67,10 @@ export function registerWatch(program: Command): void {
         const keepAlive = setInterval(() => undefined, 1 << 30);
         try {
           const backend = await s.backend();
-          // A server that is not there (or not a KoruDelta server) fails before "Watching" is said.
-          if (s.url !== undefined) await backend.status();
+          // The filter is checked here (no request is made until the first next())...
           const events = backend.watch(filter, stop.signal)[Symbol.asyncIterator]();
+          // ...and a server that is not there fails before "Watching" is said.
+          if (s.url !== undefined) await backend.status();
           // Ask for the first event before saying we are watching, so the subscription is live.
           let next = events.next();
           s.note(`Watching ${describeTarget(filter)} (Ctrl-C to stop)`);
