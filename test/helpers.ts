@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { after, type TestContext } from 'node:test';
 import { KoruDelta } from '../src/index.js';
 import type { KoruDeltaOptions } from '../src/index.js';
 import type { Store } from '../src/storage/store.js';
@@ -56,4 +57,23 @@ export async function damage(store: Store, bucket: string, from: string, to: str
     }
   });
   return n;
+}
+
+/**
+ * Runs `body` with a fresh 3 MiB tmpfs: a disk that fills up. Mounting needs root (as on the CI
+ * machine); elsewhere the test is skipped, saying why. Unmounted afterwards, lazily if still busy.
+ */
+export async function withSmallDisk(t: TestContext, body: (mount: string) => Promise<void>): Promise<void> {
+  const mount = tmpDir();
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount], { stdio: 'ignore' });
+  } catch {
+    t.skip('cannot mount a tmpfs here (needs root)');
+    return;
+  }
+  try {
+    await body(mount);
+  } finally {
+    execFileSync('umount', ['-l', mount], { stdio: 'ignore' });
+  }
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { ConnectionError, KoruDeltaClient, KeyNotFoundError, InvalidTimeError, InvalidQueryError } from '../../src/client/index.js';
-import { tmpDir } from '../helpers.js';
+import { tmpDir, withSmallDisk } from '../helpers.js';
 import { call, sigtermUnderLoad, startServe, startServer } from './helpers.js';
 
 const run = promisify(execFile);
@@ -114,14 +114,7 @@ describe('HTTP server process', () => {
   });
 
   it('answers 507 on a full disk and goes on serving reads and writes that fit', async (t) => {
-    const mount = tmpDir();
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount], { stdio: 'ignore' });
-    } catch {
-      t.skip('cannot mount a tmpfs here (needs root)');
-      return;
-    }
-    try {
+    await withSmallDisk(t, async (mount) => {
       const server = await startServe([], join(mount, 'db'));
       const put = (key: string, value: unknown) => call(`${server.url}/api/v1/f/${key}`, { method: 'PUT', json: { value } });
       assert.equal((await put('first', 'hello')).status, 200);
@@ -136,9 +129,7 @@ describe('HTTP server process', () => {
       assert.equal((await call(`${server.url}/api/v1/f/first`)).body.value, 'hello', 'reads go on');
       assert.equal(server.proc.exitCode, null, 'the server is still running');
       assert.equal(await server.stop(), 0);
-    } finally {
-      execFileSync('umount', ['-l', mount], { stdio: 'ignore' });
-    }
+    });
   });
 
   it('sees writes made by another process on the same database at once', async () => {
