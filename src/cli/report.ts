@@ -42,7 +42,7 @@ function hintFor(code: string, subject: Subject, where?: string): string | undef
       return `Pick another name, or remove the old view first with: kdelta view delete ${view === undefined ? '<name>' : shellQuote(view)}`;
     case 'INVALID_QUERY':
       // Only a filter problem gets the filter example: a bad sort field or limit is named by the message.
-      return where === 'filter' || where?.startsWith('filter.') || where?.startsWith('filter[')
+      return where !== undefined && /^filter(?:$|[.[])/.test(where)
         ? 'Filters look like: age >= 18 and (status = "active" or tags contains admin)'
         : undefined;
     case 'CORRUPTED':

@@ -9,7 +9,7 @@ import type {
 import { encodeValue } from '../engine/value.js';
 import { checkSubscriptionFilter } from '../events/filter.js';
 import type { ChangeEvent, SubscriptionFilter } from '../events/types.js';
-import type { FilteredHistoryOptions, Query, QueryResult } from '../query/types.js';
+import type { Filter, FilteredHistoryOptions, Query, QueryResult } from '../query/types.js';
 import { checkViewName } from '../views/names.js';
 import type { ViewDefinition, ViewInfo } from '../views/types.js';
 import type { KoruBackend, StatusInfo } from './backend.js';
@@ -76,6 +76,11 @@ function viewPath(name: string): string {
   return `/api/v1/views/${enc(name)}`;
 }
 
+/** A filter as a `?filter=` parameter: an expression as it is, a filter object as its JSON (an expression never starts with `{`). */
+function filterText(filter: Filter | string | undefined): string | undefined {
+  return filter === undefined || typeof filter === 'string' ? filter : JSON.stringify(filter);
+}
+
 /**
  * The query of a watch request, checked as the library's `watch()` checks its filter, and as
  * synchronously: a filter the library refuses fails the call itself, before any request.
@@ -87,7 +92,7 @@ function watchQuery(filter: SubscriptionFilter): Record<string, string | undefin
     namespace: filter.namespace,
     key: filter.key,
     changeTypes: filter.changeTypes?.join(','),
-    filter: filter.filter === undefined ? undefined : typeof filter.filter === 'string' ? filter.filter : JSON.stringify(filter.filter),
+    filter: filterText(filter.filter),
     // A number is a seq; a time is resolved here, once, so that a reconnection before the first
     // event asks for the same instant ('now' or '5m ago' again would skip what came meanwhile),
     // and so that a string of digits stays a time, as it is for the library.
@@ -202,11 +207,9 @@ export class KoruDeltaClient implements KoruBackend {
   }
 
   async history(namespace: string, key: string, options: FilteredHistoryOptions = {}): Promise<VersionedValue[]> {
-    const { filter } = options;
-    // An object filter travels as its JSON text (an expression never starts with `{`).
     const query = {
       from: timeParam(options.from), to: timeParam(options.to), latest: options.latest, limit: options.limit,
-      filter: filter === undefined || typeof filter === 'string' ? filter : JSON.stringify(filter),
+      filter: filterText(options.filter),
     };
     const res = await this.#json<{ versions: VersionedValue[] }>('GET', `${keyPath(namespace, key)}/history`, { query });
     return res.versions;

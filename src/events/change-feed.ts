@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidQueryError, SubscriptionNotFoundError, SubscriptionOverflowError } from '../errors.js';
+import { InvalidQueryError, SubscriptionNotFoundError } from '../errors.js';
 import type { CommittedWrite, Engine } from '../engine/index.js';
 import { toMicros } from '../engine/index.js';
 import { PendingChange } from './change-event.js';
@@ -72,21 +72,19 @@ export class ChangeFeed {
     let wake: (() => void) | undefined;
     let failure: Error | undefined;
     const sub = this.subscribe(filter, (event) => {
-      if (queue.length >= this.#maxBuffered) {
-        (sub as SubscriptionImpl).end(new SubscriptionOverflowError(
-          `Watch ended: more than ${this.#maxBuffered} changes were not consumed (resume with since: ${queue.at(-1)?.seq ?? event.seq - 1})`,
-        ));
-        return;
-      }
       queue.push(event);
       wake?.();
     });
-    // A replay hands events over only as far as the buffer has room, and continues as it drains.
+    // Events are handed over only while the buffer has room (live or replayed); past that the
+    // subscription reads on from the log as the buffer drains (see #lag and #replay).
     (sub as SubscriptionImpl).room = () => this.#maxBuffered - queue.length;
+    // While a loop waits for the next change, this keeps the process up, as a socket read would
+    // (an in-memory database has no poll timer to do it).
+    const keepAlive = setInterval(() => undefined, 1 << 30).unref();
     sub.ended.then(() => wake?.(), (err: Error) => {
       failure = err;
       wake?.();
-    });
+    }).finally(() => clearInterval(keepAlive));
     const iterator: AsyncIterableIterator<ChangeEvent> = {
       next: async () => {
         for (;;) {
@@ -97,11 +95,9 @@ export class ChangeFeed {
           }
           if (failure) throw failure;
           if ((sub as SubscriptionImpl).mode === 'ended') return { value: undefined, done: true };
-          // A loop waiting for the next change keeps the process up, as a socket read would
-          // (an in-memory database has no poll timer to do it).
-          const keepAlive = setInterval(() => undefined, 1 << 30);
+          keepAlive.ref();
           await new Promise<void>((r) => (wake = r));
-          clearInterval(keepAlive);
+          keepAlive.unref();
           wake = undefined;
         }
       },
@@ -165,6 +161,11 @@ export class ChangeFeed {
    */
   #lag(sub: SubscriptionImpl): void {
     sub.mode = 'replaying';
+    this.#replayWhenRoom(sub);
+  }
+
+  /** Lets the consumer's next drain continue the replay (see `SubscriptionImpl.resume`). */
+  #replayWhenRoom(sub: SubscriptionImpl): void {
     sub.resume = () => {
       sub.resume = undefined;
       setImmediate(() => this.#replay(sub));
@@ -193,12 +194,8 @@ export class ChangeFeed {
       return;
     }
     if (sub.mode !== 'replaying') return;
-    if (full) {
-      sub.resume = () => {
-        sub.resume = undefined;
-        setImmediate(() => this.#replay(sub));
-      };
-    } else if (sub.cursor >= this.#delivered) sub.mode = 'live';
+    if (full) this.#replayWhenRoom(sub);
+    else if (sub.cursor >= this.#delivered) sub.mode = 'live';
     else setImmediate(() => this.#replay(sub));
   }
 

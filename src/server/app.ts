@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 
 import type { Logger } from 'pino';
 import { allowedMethods } from './allowed-methods.js';
 import type { RouteContext } from './context.js';
-import { answerAndClose, clientErrorHandler } from './client-errors.js';
+import { answerAndClose, clientErrorHandler, errorText, missingHost } from './client-errors.js';
 import { installCors } from './cors.js';
 import type { ServedDatabase } from './database.js';
 import { fastGet, serverWithFastPath } from './fast-get.js';
@@ -88,7 +88,7 @@ function installRequestHook(app: FastifyInstance, guard: ConnectionGuard, closin
     if (closing()) refusal = new HttpError('SERVICE_UNAVAILABLE', 'The server is shutting down; retry later');
     else if (guard.turnedAway(req.raw.socket)) refusal = new HttpError('SERVICE_UNAVAILABLE', `Too many connections (the limit is ${guard.limit}); retry later`);
     // node:http's own answer to this is an empty 400 (see requireHostHeader in fast-get.ts).
-    else if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) refusal = new HttpError('INVALID_REQUEST', 'Missing Host header (HTTP/1.1 requires one)');
+    else if (missingHost(req.raw)) refusal = new HttpError('INVALID_REQUEST', 'Missing Host header (HTTP/1.1 requires one)');
     if (refusal === undefined) return done();
     reply.header('connection', 'close');
     done(refusal);
@@ -104,7 +104,7 @@ function installProtocolAnswers(app: FastifyInstance, genReqId: () => string, re
   });
   app.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     const id = genReqId();
-    const body = JSON.stringify({ error: { code: 'EXPECTATION_FAILED', message: `Unsupported Expect header ${JSON.stringify(req.headers.expect)}: only 100-continue is` } });
+    const body = errorText('EXPECTATION_FAILED', `Unsupported Expect header ${JSON.stringify(req.headers.expect)}: only 100-continue is`);
     const status = HTTP_ERROR_CODES.EXPECTATION_FAILED;
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': id, connection: 'close', ...(worker === undefined ? {} : { 'x-koru-worker': worker }) });
     res.end(body);

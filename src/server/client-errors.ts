@@ -1,4 +1,4 @@
-import { maxHeaderSize, STATUS_CODES, type ServerResponse } from 'node:http';
+import { maxHeaderSize, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { HTTP_ERROR_CODES, type ErrorBody, type HttpErrorCode } from './http-errors.js';
@@ -78,14 +78,24 @@ export function clientErrorHandler(options: ClientErrorOptions): (err: Error, so
  * Writes a whole error response (the API's JSON body, a request id) on a connection node:http is
  * not answering itself, and closes it once written. Returns the status sent.
  */
-export function answerAndClose(socket: Socket, a: { code: HttpErrorCode; message: string; id: string; worker?: string; extra?: string }): number {
+export function answerAndClose(socket: Socket, a: { code: HttpErrorCode; message: string; id: string; worker?: string }): number {
   const status = HTTP_ERROR_CODES[a.code];
-  const body = JSON.stringify({ error: { code: a.code, message: a.message } } satisfies ErrorBody);
+  const body = errorText(a.code, a.message);
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n`
     + `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${a.id}\r\n${a.worker === undefined ? '' : `x-koru-worker: ${a.worker}\r\n`}`
-    + `${a.extra ?? ''}connection: close\r\n\r\n${body}`,
+    + `connection: close\r\n\r\n${body}`,
     () => socket.destroy(),
   );
   return status;
+}
+
+/** The API's error body as JSON text. */
+export function errorText(code: HttpErrorCode, message: string): string {
+  return JSON.stringify({ error: { code, message } } satisfies ErrorBody);
+}
+
+/** An HTTP/1.1 request without the Host header HTTP/1.1 requires (the request hook refuses it). */
+export function missingHost(req: IncomingMessage): boolean {
+  return req.httpVersion === '1.1' && req.headers.host === undefined;
 }

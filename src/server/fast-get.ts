@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { missingHost } from './client-errors.js';
 import { installRawFront, type RawAnswer, type RawFront, type RawRequest } from './raw-front.js';
 import type { CachedBody, GetCache } from './get-cache.js';
 import type { ServerMetrics } from './metrics.js';
@@ -92,10 +93,10 @@ export function serverWithFastPath(
   let front: RawFront | undefined;
   const factory = (handler: RequestListener): Server => {
     const answered = fast?.routed ?? (() => false);
-    // A request without Host goes on to the router, whose request hook refuses it (app.ts).
-    const routed = (req: IncomingMessage, res: ServerResponse): boolean => (req.headers.host !== undefined || req.httpVersion !== '1.1') && answered(req, res);
+    // A request without Host goes on to the router, whose request hook refuses it with the API's
+    // error body (node:http's own refusal, requireHostHeader, is an empty 400).
+    const routed = (req: IncomingMessage, res: ServerResponse): boolean => !missingHost(req) && answered(req, res);
     // Timeouts are checked every 5 s (Node's default: 30 s), so a 408 comes close to its limit.
-    // A request without Host is refused by the request hook (app.ts), with the API's error body.
     const server = createServer({ connectionsCheckingInterval: 5_000, requireHostHeader: false }, worker === undefined
       ? (req, res) => {
         if (!routed(req, res)) handler(req, res);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvalidQueryError, InvalidValueError, fullKey } from '../../errors.js';
-import type { Filter } from '../../query/types.js';
+import { InvalidValueError } from '../../errors.js';
 import type { RouteContext } from '../context.js';
+import { filterParam } from '../filter-param.js';
 import { HttpError } from '../http-errors.js';
 import { anyJson, errors, keyParams, libraryChecked, nsParams, timeString, versionedValue } from '../schemas.js';
 
@@ -22,16 +22,6 @@ interface HistoryQuery {
 /** A count parameter as a number when it is written as one; else its text, for the library to refuse by name. */
 function count(text: string | undefined): number | string | undefined {
   return text !== undefined && /^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i.test(text) ? Number(text) : text;
-}
-
-/** A filter parameter: a JSON filter object, or an expression as it is. */
-function filterParam(text: string | undefined, namespace: string, key: string): string | Filter | undefined {
-  if (text === undefined || !text.trimStart().startsWith('{')) return text;
-  try {
-    return JSON.parse(text) as Filter;
-  } catch {
-    throw new InvalidQueryError(`Invalid query at history.filter for ${fullKey(namespace, key)}: not valid JSON`, { path: 'history.filter', namespace, key });
-  }
 }
 
 /** Single-key reads and writes, history, time travel, listings and atomic batches. */
@@ -135,7 +125,7 @@ export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise
     const { ns, key } = req.params;
     const { from, to, latest, limit, filter } = req.query;
     // A count that is not a number stays text: the library refuses it with its own code and message.
-    const options = { from, to, latest: count(latest) as number | undefined, limit: count(limit) as number | undefined, filter: filterParam(filter, ns, key) };
+    const options = { from, to, latest: count(latest) as number | undefined, limit: count(limit) as number | undefined, filter: filter === undefined ? undefined : filterParam(filter, 'history.filter', { namespace: ns, key }) };
     return { namespace: ns, key, versions: await db.history(ns, key, options) };
   });
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { InvalidQueryError } from '../../errors.js';
 import { formatMicros, toMicros } from '../../engine/time.js';
 import type { ChangeEvent, ChangeType, SubscriptionFilter } from '../../events/types.js';
 import type { RouteContext } from '../context.js';
+import { filterParam } from '../filter-param.js';
 import { HttpError } from '../http-errors.js';
 import { errors, timeString } from '../schemas.js';
 
@@ -27,18 +27,9 @@ export function watchFilter(query: WatchQuery, lastEventId: string | undefined):
   if (query.namespace) filter.namespace = query.namespace;
   // A key without a namespace is that key in every namespace, as for the library.
   if (query.key) filter.key = query.key;
-  // The library checks the list (an unknown or empty type is its INVALID_QUERY, as for a local call).
-  // Given empty, it lists no type: refused as the library refuses an empty list.
+  // The library checks the list: an unknown type, or none (given empty), is its INVALID_QUERY.
   if (query.changeTypes !== undefined) filter.changeTypes = query.changeTypes.split(',').map((t) => t.trim()).filter(Boolean) as ChangeType[];
-  if (query.filter) {
-    if (query.filter.trim().startsWith('{')) {
-      try {
-        filter.filter = JSON.parse(query.filter) as SubscriptionFilter['filter'];
-      } catch {
-        throw new InvalidQueryError('Invalid query at filter: not valid JSON', { path: 'filter' });
-      }
-    } else filter.filter = query.filter;
-  }
+  if (query.filter) filter.filter = filterParam(query.filter, 'filter');
   if (lastEventId !== undefined && lastEventId !== '') filter.since = parseSince(lastEventId, 'Last-Event-ID');
   else if (query.since !== undefined && query.since !== '') filter.since = parseSince(query.since, 'since');
   return filter;
