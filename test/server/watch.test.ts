@@ -13,18 +13,21 @@ const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
 
 /** An open SSE response read message by message. */
-async function openFeed(url: string, headers: Record<string, string> = {}) {
+async function openFeed(url: string, headers: Record<string, string> = {}, serverLog: () => string = () => '') {
   const controller = new AbortController();
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
-  const messages = parseSse(res.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  // The body is locked now, not at the first next(): undici cancels the unlocked body of a Response
+  // that was garbage-collected, and the feed would then end before it is read.
+  const body = (res.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  const messages = parseSse({ [Symbol.asyncIterator]: () => body })[Symbol.asyncIterator]();
   return {
     /** The next message carrying data (change events), skipping id-only messages. */
     async next(): Promise<SseMessage & { event: string }> {
       for (;;) {
         const m = await messages.next();
-        if (m.done) throw new Error('feed ended');
+        if (m.done) throw new Error(`feed ended; the server's log:\n${serverLog()}`);
         if (m.value.data !== '') return m.value;
       }
     },
@@ -55,13 +58,13 @@ async function rawFor(url: string, ms: number): Promise<string> {
 
 describe('change feed over SSE', () => {
   it('sends headers and a comment at once, heartbeats, and ids equal to seq', async () => {
-    const server = await startServer(undefined, { heartbeatMs: 100 });
+    const server = await startServer(undefined, { heartbeatMs: 100 }, { KORU_LOG: 'debug' });
     const text = await rawFor(`${server.url}/api/v1/watch`, 450);
     assert.match(text, /^: connected\n/);
     assert.ok((text.match(/: heartbeat\n\n/g) ?? []).length >= 2, text);
 
     const client = new KoruDeltaClient(server.url);
-    const feed = await openFeed(`${server.url}/api/v1/watch?namespace=w`);
+    const feed = await openFeed(`${server.url}/api/v1/watch?namespace=w`, {}, server.stderr);
     const v = await client.put('w', 'a', 1);
     await client.put('other', 'a', 1);
     await client.put('w', 'a', 2);
@@ -109,20 +112,20 @@ describe('change feed over SSE', () => {
   });
 
   it('resumes from Last-Event-ID (and ?since) without gaps or repeats', async () => {
-    const server = await startServer();
+    const server = await startServer(undefined, {}, { KORU_LOG: 'debug' });
     const client = new KoruDeltaClient(server.url);
-    const feed = await openFeed(`${server.url}/api/v1/watch?namespace=r`);
+    const feed = await openFeed(`${server.url}/api/v1/watch?namespace=r`, {}, server.stderr);
     for (let i = 0; i < 3; i++) await client.put('r', `k${i}`, i);
     const first = [await feed.next(), await feed.next()];
     feed.close();
     const lastId = first[1].id!;
     for (let i = 3; i < 6; i++) await client.put('r', `k${i}`, i);
-    const resumed = await openFeed(`${server.url}/api/v1/watch?namespace=r&since=0`, { 'last-event-id': lastId });
+    const resumed = await openFeed(`${server.url}/api/v1/watch?namespace=r&since=0`, { 'last-event-id': lastId }, server.stderr);
     const keys = [];
     for (let i = 0; i < 4; i++) keys.push((JSON.parse((await resumed.next()).data) as ChangeEvent).key);
     assert.deepEqual(keys, ['k2', 'k3', 'k4', 'k5']);
     resumed.close();
-    const since = await openFeed(`${server.url}/api/v1/watch?namespace=r&since=0`);
+    const since = await openFeed(`${server.url}/api/v1/watch?namespace=r&since=0`, {}, server.stderr);
     assert.equal((JSON.parse((await since.next()).data) as ChangeEvent).key, 'k0');
     since.close();
   });

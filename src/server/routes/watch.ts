@@ -103,7 +103,10 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
       if (res.destroyed) return;
       // A client that stopped reading would have the server hold its whole backlog: past a bound
       // it is cut off, and resumes from its Last-Event-ID when it reads again (nothing is lost).
-      if (res.writableLength > SSE_BACKLOG_BYTES) return void res.destroy();
+      if (res.writableLength > SSE_BACKLOG_BYTES) {
+        req.log.info({ backlogBytes: res.writableLength }, 'change feed cut off: the client stopped reading');
+        return void res.destroy();
+      }
       return write(res, frame(event));
     });
     reply.hijack();
@@ -119,8 +122,10 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
     metrics.subscriberOpened();
     let finished = false;
-    const finish = () => {
+    const finish = (reason?: string) => {
       if (finished) return;
+      // Why the server (not the client) ended a feed: the client will reconnect, and this says why.
+      if (reason !== undefined && !res.destroyed) req.log.info({ reason }, 'change feed ended by the server');
       finished = true;
       clearInterval(heartbeat);
       sub.unsubscribe();
@@ -129,13 +134,13 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
       if (!res.writableEnded) res.end();
       requests.recordRouted(req, 200, performance.now() - started);
     };
-    const forget = sse.add({ res, end: finish });
-    res.on('close', finish);
+    const forget = sse.add({ res, end: () => finish('shutdown') });
+    res.on('close', () => finish());
     // A subscriber that fell too far behind is dropped by the events layer; ending the response
     // makes the client reconnect from its last id, so nothing is lost.
-    sub.ended.then(finish, (err: unknown) => {
+    sub.ended.then(() => finish('subscription ended'), (err: unknown) => {
       req.log.warn({ err: (err as Error)?.message }, 'change feed ended');
-      finish();
+      finish('subscription failed');
     });
   });
 }
