@@ -58,7 +58,16 @@ export class KoruDeltaError extends Error {
   }
 }
 
-function subclass<C extends ErrorCode>(code: C) {
+/**
+ * The constructor of a KoruDeltaError subclass fixed to one code. Named so that the declarations
+ * describe the subclasses by it, not by a copy of `Error`'s static side (Node-only types, `any`).
+ */
+export interface CodedErrorClass<C extends ErrorCode> {
+  new (message: string, details?: ErrorDetails): KoruDeltaError & { readonly code: C };
+  readonly prototype: KoruDeltaError;
+}
+
+function subclass<C extends ErrorCode>(code: C): CodedErrorClass<C> {
   return class extends KoruDeltaError {
     declare readonly code: C;
     constructor(message: string, details?: ErrorDetails) {

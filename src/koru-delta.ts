@@ -2,15 +2,15 @@ import { Engine } from './engine/engine.js';
 import { BUCKETS } from './engine/keys.js';
 import { LmdbStore } from './storage/lmdb-store.js';
 import { StoreDamagedError } from './storage/store.js';
-import { DamagedDatabaseError, InvalidQueryError, InvalidValueError, fullKey } from './errors.js';
+import { DamagedDatabaseError, InvalidValueError } from './errors.js';
 import { MemoryStore } from './storage/memory-store.js';
 import { checkKey, checkNamespace, cloneJson, formatMicros, toMicros } from './engine/index.js';
 import { databaseDirectory } from './engine/open.js';
 import type { JsonValue, StartOptions, VersionedValue } from './engine/types.js';
 import { ChangeFeed, type ChangeFeedOptions } from './events/change-feed.js';
 import type { ChangeEvent, ChangeListener, Subscription, SubscriptionFilter } from './events/types.js';
-import { compileFilter, compileQuery, runQuery } from './query/index.js';
-import type { FilteredHistoryOptions, Filter, Query, QueryRecord, QueryResult } from './query/types.js';
+import { compileHistoryFilter, compileQuery, runQuery } from './query/index.js';
+import type { FilteredHistoryOptions, Query, QueryRecord, QueryResult } from './query/types.js';
 
 export type { FilteredHistoryOptions };
 import type { ViewDefinition, ViewInfo } from './views/types.js';
@@ -81,7 +81,7 @@ export class KoruDelta extends Engine {
     if (filter === undefined) return this.historyMatching(namespace, key, range);
     checkNamespace(namespace);
     checkKey(namespace, key);
-    return this.historyMatching(namespace, key, range, historyFilter(filter, namespace, key));
+    return this.historyMatching(namespace, key, range, compileHistoryFilter(filter, namespace, key));
   }
 
   // ---- views --------------------------------------------------------------------------------
@@ -166,17 +166,3 @@ function openLmdb(path: string, mapSizeBytes: unknown): LmdbStore {
   }
 }
 
-/** Compiles a history filter; its INVALID_QUERY names the key besides where the filter went wrong. */
-function historyFilter(filter: Filter | string, namespace: string, key: string): (value: JsonValue) => boolean {
-  try {
-    return compileFilter(filter, 'history.filter');
-  } catch (err) {
-    if (!(err instanceof InvalidQueryError)) throw err;
-    // `Invalid query at history.filter, column 4: …` → `Invalid query at history.filter for ns/key, column 4: …`.
-    const opening = `Invalid query at ${err.path}`;
-    const message = err.message.startsWith(opening)
-      ? `${opening} for ${fullKey(namespace, key)}${err.message.slice(opening.length)}`
-      : `${err.message} (history of ${fullKey(namespace, key)})`;
-    throw new InvalidQueryError(message, { namespace, key, path: err.path, cause: err });
-  }
-}

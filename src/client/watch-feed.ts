@@ -12,6 +12,16 @@ export interface FeedOptions {
   open(lastEventId: string | undefined, signal: AbortSignal): Promise<Response>;
 }
 
+/**
+ * What a reconnection waits out: the server unreachable, restarting (503: shutting down, database
+ * closed) or behind a gateway while it restarts (502, 504). Any other refusal would only repeat.
+ */
+function transient(err: unknown): boolean {
+  if (err instanceof ConnectionError) return true;
+  const status = (err as { status?: unknown } | null)?.status;
+  return status === 502 || status === 503 || status === 504;
+}
+
 function backoffMs(attempt: number): number {
   return Math.min(5000, 250 * 2 ** (attempt - 1));
 }
@@ -70,7 +80,7 @@ async function* feed(options: FeedOptions, controller: AbortController): AsyncGe
         res = await options.open(lastEventId, controller.signal);
       } catch (err) {
         if (controller.signal.aborted) return;
-        if (!connected || !(err instanceof ConnectionError) || ++failures > options.retries) throw err;
+        if (!connected || !transient(err) || ++failures > options.retries) throw err;
         await sleep(backoffMs(failures), controller.signal);
         continue;
       }

@@ -4,7 +4,7 @@
  * comparisons, with paths pre-split and operands pre-indexed.
  */
 import type { JsonValue } from '../engine/types.js';
-import { InvalidQueryError } from '../errors.js';
+import { InvalidQueryError, fullKey } from '../errors.js';
 import { parseExpression } from './expression.js';
 import { deepEqual, describe, isPlainObject, jsonProblem, MAX_DEPTH } from './json.js';
 import { buildRegExp, FILTER_OPS, isFilterOp, operandProblem } from './operand.js';
@@ -27,6 +27,21 @@ export function validateFilter(input: unknown, where = 'filter'): Filter {
 /** Validates `filter` (see `validateFilter`) and compiles it into a predicate. */
 export function compileFilter(filter: Filter | string, where = 'filter'): Predicate {
   return compileNode(validateFilter(filter, where));
+}
+
+/** Compiles a history filter; its INVALID_QUERY names the key besides where the filter went wrong. */
+export function compileHistoryFilter(filter: Filter | string, namespace: string, key: string): Predicate {
+  try {
+    return compileFilter(filter, 'history.filter');
+  } catch (err) {
+    if (!(err instanceof InvalidQueryError)) throw err;
+    // `Invalid query at history.filter, column 4: …` → `Invalid query at history.filter for ns/key, column 4: …`.
+    const opening = `Invalid query at ${err.path}`;
+    const message = err.message.startsWith(opening)
+      ? `${opening} for ${fullKey(namespace, key)}${err.message.slice(opening.length)}`
+      : `${err.message} (history of ${fullKey(namespace, key)})`;
+    throw new InvalidQueryError(message, { namespace, key, path: err.path, cause: err });
+  }
 }
 
 function fail(path: string, what: string): never {

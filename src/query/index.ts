@@ -23,7 +23,7 @@ export type {
   SortSpec,
 } from './types.js';
 export { parseExpression } from './expression.js';
-export { compileFilter, validateFilter, type Predicate } from './filter.js';
+export { compileFilter, compileHistoryFilter, validateFilter, type Predicate } from './filter.js';
 export { FILTER_OPS } from './operand.js';
 export { deepEqual } from './json.js';
 export { compareStrings, compareValues } from './order.js';
