@@ -46,11 +46,25 @@ function bad(record: Partial<ExportRecord>, what: string): never {
 }
 
 /** An imported version's time: versions keys hold times from the epoch on (a u64 of µs). */
-function importedMicros(timestamp: string, namespace: string, key: string): number {
+/**
+ * How far ahead of this machine's clock an imported version may be dated. The database's clock
+ * follows the versions it takes in, so a version from the future would date every later write
+ * after it (and past 2255 a microsecond count no longer fits a double exactly). A little skew
+ * between the machines that exported and import is fine.
+ */
+export const MAX_IMPORT_AHEAD_MICROS = 60_000_000;
+
+function importedMicros(timestamp: string, namespace: string, key: string, nowMicros: number): number {
   const micros = keyTimeMicros(timestamp, namespace, key, 'timestamp');
   if (micros < 0) {
     throw new InvalidTimeError(
       `Cannot import ${fullKey(namespace, key)}: timestamp ${JSON.stringify(timestamp)} is before 1970-01-01T00:00:00Z, the earliest time a version can have`,
+      { namespace, key },
+    );
+  }
+  if (micros > nowMicros + MAX_IMPORT_AHEAD_MICROS) {
+    throw new InvalidTimeError(
+      `Cannot import ${fullKey(namespace, key)}: timestamp ${JSON.stringify(timestamp)} is more than ${MAX_IMPORT_AHEAD_MICROS / 1e6} s ahead of this machine's clock (${formatMicros(nowMicros)}); a version cannot be dated in the future`,
       { namespace, key },
     );
   }
@@ -116,14 +130,14 @@ export function exportRecordProblem(item: unknown): string | undefined {
  * and turns it into a write. A value that does not match its hash is refused as CORRUPTED. Pure:
  * a caller may run it over a whole file before importing any of it.
  */
-export function importOp(record: ExportRecord, maxValueBytes: number): WriteOp {
+export function importOp(record: ExportRecord, maxValueBytes: number, nowMicros = Date.now() * 1000): WriteOp {
   const wrong = exportRecordProblem(record);
   if (wrong !== undefined) bad(record, wrong);
   const { namespace, key } = record;
   checkNamespace(namespace);
   checkKey(namespace, key);
   const parents = record.parents ?? (record.previousVersion ? [record.previousVersion] : []);
-  const micros = importedMicros(record.timestamp, namespace, key);
+  const micros = importedMicros(record.timestamp, namespace, key, nowMicros);
   const deleted = record.deleted === true;
   const encoded = deleted
     ? { bytes: Buffer.from('null'), contentHash: NULL_HASH, value: null }

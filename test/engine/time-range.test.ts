@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatMicros, toMicros, type ExportRecord } from '../../src/index.js';
+import { versionIdOf } from '../../src/engine/version-id.js';
 import { STORES, openDb, rejectsWith } from '../helpers.js';
 
 /** Times a `Date` holds: ±8.64e15 ms. */
@@ -157,6 +158,23 @@ for (const kind of STORES) {
       await rejectsWith(db.importVersions([early]), 'INVALID_TIME', 'users/alice');
       await rejectsWith(db.importVersions([{ ...record, timestamp: '+275760-09-13T00:00:00.000001Z' }]), 'INVALID_TIME', 'users/alice');
       assert.equal((await db.stats()).totalVersions, 1);
+    });
+
+    it('an import of a version dated more than a minute ahead is refused, so the clock of later writes stays on wall time', async () => {
+      const db = await openDb(kind);
+      await db.put('users', 'alice', 1);
+      const [record] = await exported(db);
+      /** `record` re-dated `aheadMs` from now, with the id that date gives it (a valid export from a clock that is ahead). */
+      const dated = (key: string, aheadMs: number): ExportRecord => {
+        const micros = (Date.now() + aheadMs) * 1000;
+        const versionId = versionIdOf(record.origin, 'users', key, micros, record.contentHash, false, []);
+        return { ...record, key, versionId, timestamp: formatMicros(micros), previousVersion: null, parents: [] };
+      };
+      await rejectsWith(db.importVersions([dated('bob', 2 * 60_000)]), 'INVALID_TIME', 'users/bob', 'ahead of this machine\'s clock');
+      await rejectsWith(db.importVersions([dated('bob', 200 * 365 * 86_400_000)]), 'INVALID_TIME', 'users/bob');
+      assert.deepEqual(await db.importVersions([dated('carol', 30_000)]), { imported: 1, skipped: 0 });
+      const later = await db.put('users', 'dave', 1);
+      assert.ok(toMicros(later.timestamp) < (Date.now() + 31_000) * 1000, later.timestamp);
     });
   });
 }
