@@ -111,6 +111,21 @@ describe('change feed over SSE', () => {
     stalled.destroy();
   });
 
+  it('delivers a change larger than the backlog bound, and the changes after it', { timeout: 60_000 }, async () => {
+    const server = await startServer(undefined, {}, { KORU_LOG: 'debug' });
+    const client = new KoruDeltaClient(server.url);
+    await client.put('big', 'huge', 'x'.repeat(12 * 1024 * 1024));
+    for (let i = 0; i < 3; i++) await client.put('big', `small${i}`, i);
+    const keys: string[] = [];
+    for await (const e of client.watch({ namespace: 'big', since: 0 })) {
+      keys.push(e.key);
+      if (keys.length === 4) break;
+    }
+    assert.deepEqual(keys, ['huge', 'small0', 'small1', 'small2']);
+    assert.doesNotMatch(server.stderr(), /cut off/);
+    await client.close();
+  });
+
   it('resumes from Last-Event-ID (and ?since) without gaps or repeats', async () => {
     const server = await startServer(undefined, {}, { KORU_LOG: 'debug' });
     const client = new KoruDeltaClient(server.url);

@@ -93,6 +93,10 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
     if (filter.since === undefined) filter.since = (await db.stats()).lastSeq;
     const res = reply.raw;
     let open = false;
+    // The largest frame written since the socket last drained: the backlog may hold one such frame
+    // on top of the bound, or a change larger than the bound would be cut off on every resume.
+    let largest = 0;
+    res.on('drain', () => { largest = 0; });
     const early: ChangeEvent[] = [];
     // Subscribing before the headers go out lets an invalid filter still get a JSON 400.
     const sub = db.subscribe(filter, (event) => {
@@ -103,11 +107,14 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
       if (res.destroyed) return;
       // A client that stopped reading would have the server hold its whole backlog: past a bound
       // it is cut off, and resumes from its Last-Event-ID when it reads again (nothing is lost).
-      if (res.writableLength > SSE_BACKLOG_BYTES) {
+      if (res.writableLength > SSE_BACKLOG_BYTES + largest) {
         req.log.info({ backlogBytes: res.writableLength }, 'change feed cut off: the client stopped reading');
         return void res.destroy();
       }
-      return write(res, frame(event));
+      const text = frame(event);
+      // In bytes: exact for a large frame, at most 3 bytes a character for a small one.
+      largest = Math.max(largest, text.length < 65_536 ? text.length * 3 : Buffer.byteLength(text));
+      return write(res, text);
     });
     reply.hijack();
     // Recorded once, in finish() below: Fastify's own hook sees only the ends it closes itself.
