@@ -25,7 +25,7 @@ const headFields = (v: StoredVersion): HeadFields => ({
  * It holds only values already checked against their hash (or just written by this process), and
  * never serves a superseded one: a write to a cached key by this process replaces its entry at
  * commit (`committed`); one by another process drops it, seen through the change log (checked
- * before a lookup, at most once per event-loop turn).
+ * before a lookup, once per store read snapshot).
  */
 export class HotCache {
   readonly #lru?: LRUCache<string, CachedHead>;
@@ -33,7 +33,8 @@ export class HotCache {
   readonly #reader: Reader;
   /** The change-log seq the entries are known to be current at. */
   #knownSeq: number;
-  #checkedThisTurn = false;
+  /** The store snapshot generation the entries were last checked against. */
+  #checkedAt = -1;
 
   constructor(store: Store, reader: Reader, maxEntries: number, maxBytes: number) {
     this.#store = store;
@@ -78,7 +79,7 @@ export class HotCache {
     }
     if (writes[0].version.seq === this.#knownSeq + 1) this.#knownSeq = writes[writes.length - 1].version.seq;
     // Our commit renewed the store's read snapshot; other processes' writes may now be visible too.
-    this.#checkedThisTurn = false;
+    this.#checkedAt = -1;
   }
 
   clear(): void {
@@ -90,14 +91,15 @@ export class HotCache {
   }
 
   /**
-   * Drops entries that other processes' writes made stale. The store's read snapshot only moves
-   * between event-loop turns or after our own commits, so one look at the change log's last
-   * sequence per turn is as fresh as reading the store itself.
+   * Drops entries that other processes' writes made stale. They can only show once the store's
+   * read snapshot moves (each event-loop turn, every millisecond of a turn that runs on, after our
+   * own commits), so one look at the change log's last sequence per snapshot is as fresh as reading
+   * the store itself.
    */
   #syncWithLog(): void {
-    if (this.#checkedThisTurn || !this.#store.supports.multiProcess) return;
-    this.#checkedThisTurn = true;
-    setImmediate(() => { this.#checkedThisTurn = false; });
+    const generation = this.#store.snapshotGeneration?.();
+    if (generation === undefined || generation === this.#checkedAt) return;
+    this.#checkedAt = generation;
     const seq = readNumber(this.#store, META.seq);
     if (seq === this.#knownSeq) return;
     // Far behind, dropping everything is cheaper than reading the log for the keys to drop.

@@ -128,6 +128,9 @@ function absorbLmdbCommitRejections(): void {
 }
 let absorbing = false;
 
+/** The longest a read snapshot serves a turn that runs on without yielding (see #freshSnapshot). */
+const SNAPSHOT_MAX_AGE_MS = 1;
+
 /** Below this much free space, an I/O error on commit is taken as a full disk. */
 const NEARLY_FULL_BYTES = 4 * 1024 * 1024;
 
@@ -161,6 +164,10 @@ export class LmdbStore implements Store {
   #closing?: Promise<void>;
   #inflight = new Set<Promise<unknown>>();
   #turnRenewed = false;
+  /** Reads since the snapshot was last renewed, and when that was (see #freshSnapshot). */
+  #readsSinceRenewal = 0;
+  #renewedAt = 0;
+  #generation = 0;
 
   constructor(options: LmdbStoreOptions) {
     this.path = options.path;
@@ -210,18 +217,32 @@ export class LmdbStore implements Store {
    * Reads see every commit made before the current event-loop turn began, by any process. lmdb
    * keeps a read snapshot until a 0 ms timer fires (at least 1 ms), during which a busy process can
    * run many turns and miss another process's acknowledged commit; so the snapshot is renewed on the
-   * first read of each turn (an lmdb txn reset and renew, a few µs, once per turn).
+   * first read of each turn (an lmdb txn reset and renew, a few µs, once per turn). A turn that
+   * never ends (a loop of awaited reads runs on microtasks alone) renews it every millisecond or
+   * so: the clock is looked at every 64 reads.
    */
   #freshSnapshot(): void {
-    if (this.#turnRenewed || this.#state === 'closed') return;
-    this.#turnRenewed = true;
+    if (this.#turnRenewed) {
+      if ((++this.#readsSinceRenewal & 63) !== 0 || performance.now() - this.#renewedAt < SNAPSHOT_MAX_AGE_MS) return;
+    } else {
+      this.#turnRenewed = true;
+      setImmediate(this.#endTurn);
+    }
+    if (this.#state === 'closed') return;
+    this.#readsSinceRenewal = 0;
+    this.#renewedAt = performance.now();
+    this.#generation++;
     this.#env.resetReadTxn();
-    setImmediate(this.#endTurn);
   }
 
   readonly #endTurn = (): void => {
     this.#turnRenewed = false;
   };
+
+  snapshotGeneration(): number {
+    this.#freshSnapshot();
+    return this.#generation;
+  }
 
   get(bucket: string, key: Key): Bytes | undefined {
     this.#freshSnapshot();

@@ -78,6 +78,12 @@ export interface Store extends StoreReader {
   /** Bytes the store occupies on disk (0 in memory). */
   diskSize(): number;
   /**
+   * A number that changes whenever reads may see other processes' newer commits (the read
+   * snapshot was renewed), renewing it first if it is due. Only stores that other processes
+   * write to (`supports.multiProcess`) have one: caches above check it before trusting themselves.
+   */
+  snapshotGeneration?(): number;
+  /**
    * Bytes a store with a size limit may still grow by (0 once it has reached it); absent for
    * stores without one. Writers check it before writing, since the store itself may grow past the
    * limit (LMDB's map grows on demand).

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
@@ -107,6 +108,32 @@ describe('several processes on one database', () => {
       const mine = await db.put('fixtures', 'probe', 'mine');
       assert.equal((await db.history('fixtures', 'probe')).at(-2)!.deleted, true);
       assert.equal((await db.get('fixtures', 'probe')).versionId, mine.versionId);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a loop of awaited reads that never yields to the event loop still sees another process\'s write', async () => {
+    const path = join(tmpDir(), 'db');
+    const db = await KoruDelta.start({ path });
+    try {
+      await db.put('fixtures', 'probe', { n: 0 });
+      const marker = join(tmpDir(), 'written');
+      const script = `const { KoruDelta } = await import(${JSON.stringify(new URL('../../src/index.ts', import.meta.url).pathname)});
+        const db = await KoruDelta.start({ path: process.argv[1] });
+        await db.put('fixtures', 'probe', { n: 1 });
+        await db.close();
+        (await import('node:fs')).writeFileSync(process.argv[2], '');`;
+      spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path, marker], { stdio: 'ignore' });
+      // Only microtasks from here on (and synchronous checks of the marker): no event-loop turn ends.
+      const deadline = Date.now() + 30_000;
+      let seen = (await db.get('fixtures', 'probe')).value;
+      while (!existsSync(marker) && Date.now() < deadline) seen = (await db.get('fixtures', 'probe')).value;
+      assert.ok(existsSync(marker), 'the other process did not write in time');
+      const acknowledged = Date.now();
+      while (Date.now() - acknowledged < 1_000 && (seen as { n: number }).n !== 1) seen = (await db.get('fixtures', 'probe')).value;
+      assert.deepEqual(seen, { n: 1 });
+      assert.equal(await db.contains('fixtures', 'probe'), true);
     } finally {
       await db.close();
     }
