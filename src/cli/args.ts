@@ -1,6 +1,6 @@
 import { serverUrl } from '../client/server-url.js';
 import { formatMicros, toMicros } from '../engine/time.js';
-import { CliError, badArgument } from './errors.js';
+import { CliError, UsageError, badArgument } from './errors.js';
 import { findInexactNumber } from './json-numbers.js';
 import { shellQuote } from './shell-quote.js';
 
@@ -65,7 +65,10 @@ export function parseTime(text: string): string {
 
 /** `--since`: a bare integer is a change sequence number, anything else a time. */
 export function parseSince(text: string): number | string {
-  return /^\d+$/.test(text.trim()) ? Number(text) : parseTime(text);
+  if (/^\d+$/.test(text.trim())) return Number(text);
+  // Not an epoch time here (a bare number is a sequence number), and sequence numbers start at 0.
+  if (/^-\d+$/.test(text.trim())) throw new UsageError(`Invalid --since ${text.trim()}: a change sequence number is 0 or more`, 'Try: --since 0 (every change), or a time such as --since \'10m ago\'');
+  return parseTime(text);
 }
 
 // ---- commander option parsers (their failures are usage errors, exit 2) ----------------------

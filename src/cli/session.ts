@@ -38,7 +38,10 @@ export class Session {
     this.style = createStyle(colorEnabled(options.color !== false));
     this.dbPath = resolve(options.dbPath ?? defaultDbPath());
     this.url = options.url;
+    this.#dbPathGiven = options.dbPath !== undefined;
   }
+
+  readonly #dbPathGiven: boolean;
 
   /** Writes lines to stdout in one call (large outputs stay fast). */
   print(lines: string | readonly string[]): void {
@@ -62,6 +65,8 @@ export class Session {
 
   async #open(): Promise<KoruBackend> {
     if (this.url !== undefined) {
+      // Both is most likely a mistake (which database did the user mean?), not a choice to make silently.
+      if (this.#dbPathGiven) throw new UsageError('Give either -d <dir> (a local database) or --url (a server), not both');
       const { openRemote } = await import('./remote-backend.js');
       return openRemote(this.url);
     }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidQueryError, SubscriptionNotFoundError } from '../errors.js';
+import { SubscriptionNotFoundError } from '../errors.js';
 import type { CommittedWrite, Engine } from '../engine/index.js';
 import { toMicros } from '../engine/index.js';
 import { PendingChange } from './change-event.js';
-import { checkSeq, compileMatch } from './filter.js';
+import { checkSeqInLog, compileMatch } from './filter.js';
 import { SubscriptionImpl } from './subscription.js';
 import type { ChangeEvent, ChangeListener, Subscription, SubscriptionFilter } from './types.js';
 const REPLAY_CHUNK = 500;
@@ -206,12 +206,7 @@ export class ChangeFeed {
   #startPoint(since: SubscriptionFilter['since'], last: number): { seq: number; micros?: number } | undefined {
     if (since === undefined || since === null) return undefined;
     if (typeof since === 'number') {
-      checkSeq(since);
-      // Past the log's end, a seq would silently swallow the changes to come: most likely a time
-      // in epoch milliseconds, which `since` does not take as a number.
-      if (since > last) {
-        throw new InvalidQueryError(`Invalid since: ${since} is past the last change (seq ${last}); a number is a change sequence number (for a time, give a Date or an ISO string)`);
-      }
+      checkSeqInLog(since, last);
       return { seq: since };
     }
     const micros = toMicros(since);

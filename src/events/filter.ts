@@ -24,6 +24,17 @@ export function checkSeq(since: number): void {
   if (!Number.isInteger(since) || since < 0) throw new InvalidQueryError(`Invalid since: ${since} (a seq is a non-negative integer)`);
 }
 
+/**
+ * A `since` seq against the log's last one: past it, a seq would silently swallow the changes to
+ * come (most likely a time in epoch milliseconds, which `since` does not take as a number).
+ */
+export function checkSeqInLog(since: number, last: number): void {
+  checkSeq(since);
+  if (since > last) {
+    throw new InvalidQueryError(`Invalid since: ${since} is past the last change (seq ${last}); a number is a change sequence number (for a time, give a Date or an ISO string)`);
+  }
+}
+
 export function compileMatch(filter: SubscriptionFilter): SubscriptionMatch {
   if (typeof filter !== 'object') throw new InvalidQueryError('Invalid subscription filter: expected an object');
   const match: SubscriptionMatch = {};

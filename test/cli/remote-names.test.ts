@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { json, ok, onDb, start, tmpDb, type Result, type Running } from './helpers.js';
+import { json, ok, onDb, start, tmpDb, tmpDir, type Result, type Running } from './helpers.js';
 
 /**
  * `kdelta` with a deadline: before the client checked names, `list watch` read the change feed
@@ -65,6 +65,27 @@ describe('kdelta --url refuses the names the library refuses', () => {
     const views = json<Array<{ name: string }>>(await within(['--url', url, 'view', 'list', '--json']));
     assert.deepEqual(views.map((v) => v.name), ['keepme']);
     assert.match(ok(await within(['--url', url, 'view', 'query', 'keepme', '--json'])), /"records"/);
+  });
+
+  it('fails as locally on a --since past the log, a negative --since and an import of a directory', async () => {
+    const dir = tmpDir();
+    const cases: string[][] = [
+      ['watch', 'orders', '--since', '999'], ['watch', '--all', '--since', '999', '--json'],
+      ['watch', 'orders', '--since', '-1'], ['import', dir], ['import', dir, '--json'],
+    ];
+    for (const args of cases) {
+      const [l, r] = await Promise.all([within(['-d', path, ...args]), within(['--url', url, ...args])]);
+      const what = args.join(' ');
+      assert.notEqual(l.code, 0, `${what}: fails locally`);
+      assert.equal(r.code, l.code, `${what}: exit code\nremote stderr: ${r.stderr}`);
+      assert.equal(r.stdout, l.stdout, `${what}: stdout`);
+      assert.equal(r.stderr, l.stderr, `${what}: stderr`);
+    }
+    assert.match((await within(['-d', path, 'watch', 'orders', '--since', '-1'])).stderr, /Invalid --since -1: a change sequence number is 0 or more/);
+    assert.match((await within(['-d', path, 'import', dir])).stderr, /Cannot read .*: it is a directory/);
+    const both = await within(['-d', path, '--url', url, 'get', 'orders/o1']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /Give either -d <dir> \(a local database\) or --url \(a server\), not both/);
   });
 
   it('refuses a key spelled . or .. before sending it: a URL client would resolve it to another route', async () => {

@@ -71,15 +71,27 @@ describe('POST /api/v1/import', () => {
   it('applies the size limit to each line, also to a long line that arrives whole with others', async () => {
     const server = await startServer(undefined, { maxBodyBytes: 1024 });
     const record = (key: string, note: string) => JSON.stringify({ namespace: 'a', key, value: { note } });
-    for (const long of [3_000, 50_000]) {
+    // The limit is --max-body plus 64 KiB for a record's metadata: 66,560 bytes here.
+    for (const long of [70_000, 200_000]) {
       const body = `${record('long', 'y'.repeat(long))}\n${record('short', 'x')}\n`;
       const r = await call(`${server.url}/api/v1/import`, { method: 'POST', body, headers: { 'content-type': NDJSON } });
       assert.equal(r.status, 413, JSON.stringify(r.body));
-      assert.match(JSON.stringify(r.body), /line 1 exceeds 1024 bytes/);
+      assert.match(JSON.stringify(r.body), /line 1 exceeds 66560 bytes/);
     }
     // 800 bytes of UTF-8 in 400 characters: within the limit, so the record itself is judged (it is no export).
     const within = await call(`${server.url}/api/v1/import`, { method: 'POST', body: `${record('a', 'é'.repeat(400))}\n`, headers: { 'content-type': NDJSON } });
     assert.equal(within.status, 400, JSON.stringify(within.body));
+  });
+
+  it('takes back its own export of a value as large as --max-body allows (the record around it does not count)', async () => {
+    const source = await startServer(undefined, { maxBodyBytes: 1100 });
+    const client = new KoruDeltaClient(source.url);
+    await client.put('a', 'big', 'z'.repeat(1_080));
+    const exported = await fetch(`${source.url}/api/v1/export`).then((r) => r.text());
+    assert.ok(exported.length > 1100, 'the export line is longer than --max-body');
+    const target = await startServer(undefined, { maxBodyBytes: 1100 });
+    const r = await call(`${target.url}/api/v1/import`, { method: 'POST', body: exported, headers: { 'content-type': NDJSON } });
+    assert.deepEqual(r.body, { imported: 1, skipped: 0 });
   });
 
   it('answers 415 naming application/x-ndjson for any other content type, before reading the body', async () => {

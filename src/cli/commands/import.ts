@@ -20,11 +20,14 @@ import { run, type Session } from '../session.js';
 const BATCH = 1000;
 
 async function fileSize(file: string): Promise<number> {
+  let info;
   try {
-    return (await stat(file)).size;
+    info = await stat(file);
   } catch (err) {
     throw new CliError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'INVALID_VALUE');
   }
+  if (info.isDirectory()) throw new CliError(`Cannot read ${file}: it is a directory`, 'INVALID_VALUE');
+  return info.size;
 }
 
 /** The export records of `file` (`-`: stdin), each checked for shape as it is read. */

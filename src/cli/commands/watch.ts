@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { checkSeqInLog } from '../../events/filter.js';
 import type { ChangeEvent, ChangeType, SubscriptionFilter } from '../../events/types.js';
 import { parseSince } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -69,8 +70,11 @@ export function registerWatch(program: Command): void {
           const backend = await s.backend();
           // The filter is checked here (no request is made until the first next())...
           const events = backend.watch(filter, stop.signal)[Symbol.asyncIterator]();
-          // ...and a server that is not there fails before "Watching" is said.
-          if (s.url !== undefined) await backend.status();
+          // ...and a server that is not there, or a seq past its log, fails before "Watching" is said.
+          if (s.url !== undefined) {
+            const { lastSeq } = await backend.status();
+            if (typeof filter.since === 'number') checkSeqInLog(filter.since, lastSeq);
+          }
           // Ask for the first event before saying we are watching, so the subscription is live.
           let next = events.next();
           s.note(`Watching ${describeTarget(filter)} (Ctrl-C to stop)`);

@@ -9,6 +9,13 @@ import { errors, exportRecord, timeString } from '../schemas.js';
 
 const NDJSON = 'application/x-ndjson';
 
+/**
+ * What an import line may hold besides a value of `--max-body` bytes: the record's names, ids,
+ * hash and time (a key of 512 bytes, escaped, stays well within). So an export of any value the
+ * server took can be imported back through it.
+ */
+const RECORD_ALLOWANCE_BYTES = 64 * 1024;
+
 /** Parses an import body line by line, so an import of any size streams through in bounded memory. */
 async function* importRecords(body: AsyncIterable<Uint8Array>, maxLineBytes: number): AsyncGenerator<ExportRecord> {
   let line = 0;
@@ -81,7 +88,7 @@ export async function transferRoutes(app: FastifyInstance, ctx: RouteContext): P
         throw new HttpError('UNSUPPORTED_MEDIA_TYPE', unsupportedType(NDJSON));
       }
       // Left open when the import stops early, so the error can still be answered (discardRest).
-      return await db.importVersions(importRecords(req.body.iterator({ destroyOnReturn: false }), maxBodyBytes));
+      return await db.importVersions(importRecords(req.body.iterator({ destroyOnReturn: false }), maxBodyBytes + RECORD_ALLOWANCE_BYTES));
     } catch (err) {
       if (!(await discardRest(req.raw, maxBodyBytes))) reply.header('connection', 'close');
       throw err;
