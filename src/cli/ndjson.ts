@@ -41,9 +41,11 @@ export async function* readNdjson<T>(
   const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNo = 0;
   let bytes = 0;
-  for await (const line of lines) {
+  for await (const raw of lines) {
     lineNo++;
-    bytes += Buffer.byteLength(line) + 1;
+    bytes += Buffer.byteLength(raw) + 1;
+    // A byte-order mark some editors put at the start of a UTF-8 file is not part of the data.
+    const line = lineNo === 1 && raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
     if (line.trim() === '') continue;
     let item: unknown;
     try {

@@ -104,6 +104,10 @@ function wrongChain(r: Fields): string | undefined {
   if (parents !== undefined && !(Array.isArray(parents) && parents.every((p) => typeof p === 'string' && VERSION_ID.test(p)))) {
     return '"parents" must be an array of version ids (32 hex digits)';
   }
+  // Both given, they must agree: a record that says two things about its parent was edited.
+  if (previous !== undefined && Array.isArray(parents) && previous !== (parents[0] ?? null)) {
+    return '"previousVersion" must be the first of "parents" (null when there are none)';
+  }
   if (deleted !== undefined && typeof deleted !== 'boolean') return `"deleted" must be true or false, got ${typeName(deleted)}`;
   if (deleted !== true && !Object.hasOwn(r, 'value')) return '"value" is missing';
   return undefined;

@@ -114,6 +114,11 @@ function installProtocolAnswers(app: FastifyInstance, genReqId: () => string, re
 
 function installErrorHandling(app: FastifyInstance, maxBodyBytes: number, allowed: (path: string) => string[]): void {
   app.setErrorHandler((err, req, reply) => {
+    // The client went away mid-request (an upload cut off): no fault of the server's, and no one to answer.
+    if ((err as { code?: string }).code === 'ECONNRESET' && req.raw.socket?.destroyed !== false) {
+      req.log.debug({ reqId: req.id }, 'client went away');
+      return reply.hijack();
+    }
     const mapped = mapError(err, maxBodyBytes, req.routeOptions.config?.bodyType);
     if (mapped.fault) req.log.error({ err }, 'request failed');
     else req.log.debug({ code: mapped.body.error.code }, 'request rejected');

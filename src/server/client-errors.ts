@@ -68,8 +68,9 @@ export function clientErrorHandler(options: ClientErrorOptions): (err: Error, so
   };
 
   return (err, socket) => {
-    // A reset connection has no one to answer.
-    if ((err as ParseError).code === 'ECONNRESET') return void socket.destroy();
+    // A reset connection, or one its client ended in the middle of a request, has no one to answer.
+    const code = (err as ParseError).code;
+    if (code === 'ECONNRESET' || code === 'HPE_INVALID_EOF_STATE') return void socket.destroy();
     answer(socket, err);
   };
 }

@@ -112,6 +112,7 @@ describe('kdelta export / import failures', () => {
       [{ ...record, versionId: 'v1' }, '"versionId" must be a version id (32 hex digits), got "v1"'],
       [{ ...record, deleted: 'no' }, '"deleted" must be true or false, got string'],
       [{ ...record, value: undefined }, '"value" is missing'],
+      [{ ...record, previousVersion: 'ab'.repeat(16), parents: [] }, '"previousVersion" must be the first of "parents" (null when there are none)'],
     ];
     const results = await Promise.all(cases.map(([item], i) => {
       const file = join(dir, `w${i}.ndjson`);
@@ -123,6 +124,10 @@ describe('kdelta export / import failures', () => {
       assert.equal(error.code, 'INVALID_VALUE');
       assert.equal(error.message, `${join(dir, `w${i}.ndjson`)}, line 2: expected an exported version (${cases[i][1]})`);
     });
+    // A byte-order mark at the start of the file (some editors write one) is not data.
+    const bom = join(dir, 'bom.ndjson');
+    writeFileSync(bom, `\uFEFF${line}\n`);
+    assert.deepEqual(JSON.parse(ok(await onDb(join(dir, 'bom-db'))('import', bom, '--json'))), { imported: 1, skipped: 0 });
     const badTime = join(dir, 'time.ndjson');
     writeFileSync(badTime, `${line}\n${JSON.stringify({ ...record, timestamp: 'yesterday' })}\n`);
     const timeError = errorOf(fails(await k('import', badTime, '--json'), 1));

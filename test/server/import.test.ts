@@ -43,6 +43,32 @@ describe('POST /api/v1/import', () => {
         return true;
       });
     }
+    // Over plain HTTP the refusal says on which line it stopped.
+    const body = [records[0], records[1], { ...records[2], versionId: 'nothex' }].map((r) => JSON.stringify(r)).join('\n');
+    const r = await call(`${server.url}/api/v1/import`, { method: 'POST', body, headers: { 'content-type': NDJSON } });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.code, 'INVALID_VALUE');
+    assert.match(r.body.error.message, /^Invalid import at line 3: Cannot import src\/k0-2: .*versionId.*; versions on earlier lines may already be imported/);
+  });
+
+  it('an upload its client cuts off is neither a fault nor a request of its own in the log', async () => {
+    const server = await startServer(undefined, {}, { KORU_LOG: 'info' });
+    const client = new KoruDeltaClient(server.url);
+    await client.put('src', 'k', 1);
+    const [record] = await (async () => { const out: ExportRecord[] = []; for await (const r of client.exportVersions()) out.push(r); return out; })();
+    for (const cut of ['end', 'destroy'] as const) {
+      const conn = await rawConnection(server.url);
+      conn.socket.write(`POST /api/v1/import HTTP/1.1\r\nHost: x\r\nContent-Type: ${NDJSON}\r\nContent-Length: 100000\r\n\r\n${JSON.stringify(record)}\n`);
+      await new Promise((r) => setTimeout(r, 200));
+      if (cut === 'end') conn.socket.end();
+      else conn.socket.destroy();
+      await conn.until(() => conn.closed());
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const log = server.stderr();
+    assert.doesNotMatch(log, /"level":50/, log);
+    assert.doesNotMatch(log, /"method":"UNKNOWN"/, log);
+    assert.doesNotMatch(await (await fetch(`${server.url}/metrics`)).text(), /method="UNKNOWN"/);
   });
 
   it('reads the rest of a refused body before answering, and keeps the connection', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { NdjsonLineTooLongError, ndjsonLines, toNdjson } from '../../client/ndjson.js';
 import type { ExportRecord } from '../../engine/types.js';
+import { KoruDeltaError, isKoruDeltaError, type ErrorDetails } from '../../errors.js';
 import type { RouteContext } from '../context.js';
 import { HttpError, mediaType, unsupportedType } from '../http-errors.js';
 import { discardRest } from '../request-body.js';
@@ -17,11 +18,12 @@ const NDJSON = 'application/x-ndjson';
 const RECORD_ALLOWANCE_BYTES = 64 * 1024;
 
 /** Parses an import body line by line, so an import of any size streams through in bounded memory. */
-async function* importRecords(body: AsyncIterable<Uint8Array>, maxLineBytes: number): AsyncGenerator<ExportRecord> {
+async function* importRecords(body: AsyncIterable<Uint8Array>, maxLineBytes: number, at: { line: number }): AsyncGenerator<ExportRecord> {
   let line = 0;
   try {
     for await (const text of ndjsonLines(body, maxLineBytes)) {
       line++;
+      at.line = line;
       let record: unknown;
       try {
         record = JSON.parse(text);
@@ -37,6 +39,19 @@ async function* importRecords(body: AsyncIterable<Uint8Array>, maxLineBytes: num
     if (err instanceof NdjsonLineTooLongError) throw new HttpError('BODY_TOO_LARGE', `Invalid import: line ${line + 1} exceeds ${maxLineBytes} bytes`);
     throw err;
   }
+}
+
+/**
+ * A record the database refused, as the import's answer: the same error, saying on which line (the
+ * library checks each record as it is read, so the refused one is the last line read).
+ */
+function refusedAt(err: unknown, line: number): unknown {
+  if (!isKoruDeltaError(err) || err.constructor === KoruDeltaError || line === 0 || err.code === 'STORAGE_FULL' || err.code === 'DATABASE_CLOSED') return err;
+  const Refusal = err.constructor as new (message: string, details: ErrorDetails) => KoruDeltaError;
+  const refusal = new Refusal(`Invalid import at line ${line}: ${err.message}; versions on earlier lines may already be imported (importing again skips them)`, {
+    namespace: err.namespace, key: err.key, path: err.path, cause: err,
+  });
+  return refusal;
 }
 
 /** NDJSON export and import: every version with its metadata, for backups and the remote CLI. */
@@ -83,15 +98,16 @@ export async function transferRoutes(app: FastifyInstance, ctx: RouteContext): P
       },
     },
   }, async (req: FastifyRequest<{ Body: Readable | undefined }>, reply) => {
+    const at = { line: 0 };
     try {
       if (req.body === undefined || mediaType(req.headers['content-type']) !== NDJSON) {
         throw new HttpError('UNSUPPORTED_MEDIA_TYPE', unsupportedType(NDJSON));
       }
       // Left open when the import stops early, so the error can still be answered (discardRest).
-      return await db.importVersions(importRecords(req.body.iterator({ destroyOnReturn: false }), maxBodyBytes + RECORD_ALLOWANCE_BYTES));
+      return await db.importVersions(importRecords(req.body.iterator({ destroyOnReturn: false }), maxBodyBytes + RECORD_ALLOWANCE_BYTES, at));
     } catch (err) {
       if (!(await discardRest(req.raw, maxBodyBytes))) reply.header('connection', 'close');
-      throw err;
+      throw refusedAt(err, at.line);
     }
   });
 }
