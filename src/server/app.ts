@@ -112,7 +112,21 @@ function installProtocolAnswers(app: FastifyInstance, genReqId: () => string, re
   });
 }
 
+/** True at most once per `ms`: for warnings a burst of requests would otherwise repeat. */
+function everyMs(ms: number): { due(): boolean } {
+  let last = -Infinity;
+  return {
+    due() {
+      const now = performance.now();
+      if (now - last < ms) return false;
+      last = now;
+      return true;
+    },
+  };
+}
+
 function installErrorHandling(app: FastifyInstance, maxBodyBytes: number, allowed: (path: string) => string[]): void {
+  const fullWarning = everyMs(60_000);
   app.setErrorHandler((err, req, reply) => {
     // The client went away mid-request (an upload cut off): no fault of the server's, and no one to answer.
     if ((err as { code?: string }).code === 'ECONNRESET' && req.raw.socket?.destroyed !== false) {
@@ -121,7 +135,12 @@ function installErrorHandling(app: FastifyInstance, maxBodyBytes: number, allowe
     }
     const mapped = mapError(err, maxBodyBytes, req.routeOptions.config?.bodyType);
     if (mapped.fault) req.log.error({ err }, 'request failed');
-    else req.log.debug({ code: mapped.body.error.code }, 'request rejected');
+    else if (mapped.status === 507 && fullWarning.due()) {
+      // An operator running at warn must learn that writes are being refused; once a minute is enough.
+      req.log.warn({ code: mapped.body.error.code }, /disk/.test(mapped.body.error.message)
+        ? 'writes refused: the disk holding the database is full'
+        : 'writes refused: the database has reached its size limit');
+    } else req.log.debug({ code: mapped.body.error.code }, 'request rejected');
     return reply.code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
   });
   app.setNotFoundHandler((req, reply) => {

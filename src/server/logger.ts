@@ -2,6 +2,12 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** `KORU_LOG`'s value when it names no level (it is then taken as `info`), so the server can say so. */
+export function unknownLogLevel(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const level = env.KORU_LOG?.trim().toLowerCase();
+  return level && !LEVELS.includes(level) ? env.KORU_LOG : undefined;
+}
+
 /** The log level named by `KORU_LOG` (`error|warn|info|debug|trace|silent`), default `info`. */
 export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LevelWithSilent {
   const level = env.KORU_LOG?.trim().toLowerCase();

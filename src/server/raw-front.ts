@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { isClientRequestId } from './request-id.js';
 
 /**
  * A complete request read on the raw path, kept alive: a GET without a body, or a PUT whose
@@ -44,7 +45,6 @@ const CRLF2 = Buffer.from('\r\n\r\n');
 const MAX_HEAD_BYTES = 16 * 1024;
 /** Bytes a request head may hold: visible ASCII, space, tab and obs-text, lines ending in CRLF. */
 const HEAD_BYTES = /^[\t\r\n\x20-\x7e\x80-\xff]*$/;
-const PRINTABLE = /^[\x20-\x7e]*$/;
 /** A request target llhttp takes: visible ASCII (it refuses bytes over 0x7f there, unlike in header values). */
 const TARGET = /^[\x21-\x7e]+$/;
 const OWS = /^[ \t]+|[ \t]+$/g;
@@ -207,7 +207,7 @@ function parseHead(head: string, socket: Socket): { req: RawRequest; bodyBytes: 
         break;
       case 'x-request-id':
         // Echoed in the response head, which is written byte for byte as ASCII (raw-response.ts).
-        if (req.requestId !== undefined || !PRINTABLE.test(value)) return undefined;
+        if (req.requestId !== undefined || !isClientRequestId(value)) return undefined;
         req.requestId = value;
         break;
       case 'connection':

@@ -1,13 +1,22 @@
-/** Visible ASCII and spaces: what a header value can carry back unchanged, and a log line too. */
-const PRINTABLE = /^[\x20-\x7e]+$/;
+/**
+ * Visible ASCII and spaces, up to 128 characters: what a header value can carry back unchanged,
+ * and a log line too (a longer one would let any client write kilobytes into every log line).
+ */
+const CLIENT_ID = /^[\x20-\x7e]{1,128}$/;
+
+/** Whether an `x-request-id` value is taken as the request's id (see `clientRequestId`). */
+export function isClientRequestId(value: string): boolean {
+  return CLIENT_ID.test(value);
+}
 
 /**
- * The request id a client sent in `x-request-id`, if it is one to take: printable ASCII (as the raw
- * connection path requires too). Node reads header bytes as latin1, so a UTF-8 id would be echoed
- * and logged as mojibake ("é" as "Ã©"); such an id, or an empty one, gets a fresh id instead.
+ * The request id a client sent in `x-request-id`, if it is one to take: printable ASCII of at most
+ * 128 characters (as the raw connection path requires too). Node reads header bytes as latin1, so
+ * a UTF-8 id would be echoed and logged as mojibake ("é" as "Ã©"); such an id, an empty or a
+ * too long one gets a fresh id instead.
  */
 export function clientRequestId(header: string | string[] | undefined): string | undefined {
-  return typeof header === 'string' && PRINTABLE.test(header) ? header : undefined;
+  return typeof header === 'string' && CLIENT_ID.test(header) ? header : undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { KoruDelta } from '../koru-delta.js';
 import { createApp, type AppOptions } from './app.js';
-import { createLogger, flushRequestLines, logLevelFromEnv } from './logger.js';
+import { createLogger, flushRequestLines, logLevelFromEnv, unknownLogLevel } from './logger.js';
 
 export interface ServeOptions extends AppOptions {
   /** Database directory (created if missing). */
@@ -30,6 +30,8 @@ function urlOf(address: string, port: number): string {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const db = await KoruDelta.start({ path: options.dbPath });
   const logger = options.logger ?? createLogger(logLevelFromEnv(), options.workerId === undefined ? {} : { worker: options.workerId });
+  const unknown = options.logger === undefined ? unknownLogLevel() : undefined;
+  if (unknown !== undefined) logger.warn({ KORU_LOG: unknown }, 'KORU_LOG names no level (error, warn, info, debug, trace or silent): logging at info');
   const app = createApp(db, { ...options, logger });
   const bind = options.bind ?? '127.0.0.1';
   try {

@@ -115,7 +115,7 @@ describe('HTTP server process', () => {
 
   it('answers 507 on a full disk and goes on serving reads and writes that fit', async (t) => {
     await withSmallDisk(t, async (mount) => {
-      const server = await startServe([], join(mount, 'db'));
+      const server = await startServe([], join(mount, 'db'), { KORU_LOG: 'warn' });
       const put = (key: string, value: unknown) => call(`${server.url}/api/v1/f/${key}`, { method: 'PUT', json: { value } });
       assert.equal((await put('first', 'hello')).status, 200);
       let refused: Awaited<ReturnType<typeof put>> | undefined;
@@ -128,8 +128,19 @@ describe('HTTP server process', () => {
       await new Promise((r) => setTimeout(r, 300));
       assert.equal((await call(`${server.url}/api/v1/f/first`)).body.value, 'hello', 'reads go on');
       assert.equal(server.proc.exitCode, null, 'the server is still running');
+      assert.equal((await put('again', randomBytes(45_000).toString('base64'))).status, 507);
       assert.equal(await server.stop(), 0);
+      // At warn, an operator is told, once (not once per refused write).
+      const warnings = server.stderr().split('\n').filter((l) => l.includes('writes refused'));
+      assert.equal(warnings.length, 1, server.stderr());
+      assert.match(warnings[0], /"level":40.*the disk holding the database is full/);
     });
+  });
+
+  it('says so when KORU_LOG names no level', async () => {
+    const server = await startServer(undefined, {}, { KORU_LOG: 'verbose' });
+    assert.equal(await server.stop(), 0);
+    assert.match(server.stderr(), /"level":40.*"KORU_LOG":"verbose".*KORU_LOG names no level/);
   });
 
   it('sees writes made by another process on the same database at once', async () => {

@@ -89,17 +89,21 @@ describe('HTTP protocol edges (real server)', () => {
     assert.deepEqual(more, []);
   });
 
-  it('takes a client\'s request id only when it is printable ASCII', async () => {
+  it('takes a client\'s request id only when it is printable ASCII of at most 128 characters', async () => {
     const server = await startServer(undefined, {}, { KORU_LOG: 'info' });
     await call(`${server.url}/api/v1/a/b`, { method: 'PUT', json: { value: 1 } });
     const ids: string[] = [];
     // The key twice (the second read is answered from the cache), a route, and a 404.
-    for (const path of ['/api/v1/a/b', '/api/v1/a/b', '/health', '/nothing']) {
-      const sent = Buffer.concat([Buffer.from(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nx-request-id: `), Buffer.from('é', 'utf8'), Buffer.from('\r\n\r\n')]);
-      const [r] = responses(await exchange(server.url, sent));
-      assert.match(r.headers['x-request-id'], /^req-[0-9a-z]+$/, path);
-      ids.push(r.headers['x-request-id']);
+    for (const id of [Buffer.from('é', 'utf8'), Buffer.from('r'.repeat(129))]) {
+      for (const path of ['/api/v1/a/b', '/api/v1/a/b', '/health', '/nothing']) {
+        const sent = Buffer.concat([Buffer.from(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nx-request-id: `), id, Buffer.from('\r\n\r\n')]);
+        const [r] = responses(await exchange(server.url, sent));
+        assert.match(r.headers['x-request-id'], /^req-[0-9a-z]+$/, path);
+        ids.push(r.headers['x-request-id']);
+      }
     }
+    const longest = 'r'.repeat(128);
+    assert.equal((await call(`${server.url}/api/v1/a/b`, { headers: { 'x-request-id': longest } })).headers.get('x-request-id'), longest);
     const kept = await call(`${server.url}/health`, { headers: { 'x-request-id': 'trace 42/a' } });
     assert.equal(kept.headers.get('x-request-id'), 'trace 42/a');
     assert.equal(await server.stop(), 0);

@@ -31,7 +31,7 @@ export async function viewRoutes(app: FastifyInstance, ctx: RouteContext): Promi
           autoRefresh: libraryChecked({ type: 'boolean' }), description: libraryChecked({ type: ['string', 'null'] }),
         },
       },
-      response: { 201: viewInfo, ...errors(400, 409, 413, 415, 500) },
+      response: { 201: viewInfo, ...errors(400, 409, 413, 415, 500, 507) },
     },
   }, async (req: FastifyRequest<{ Body: ViewDefinition }>, reply) => {
     if (req.validationError) throw new HttpError('INVALID_REQUEST', `Invalid view definition: ${req.validationError.message}`);
@@ -54,6 +54,6 @@ export async function viewRoutes(app: FastifyInstance, ctx: RouteContext): Promi
   });
 
   app.post('/api/v1/views/:name/refresh', {
-    schema: { summary: 'Recompute a view now', params: nameParams, response: { 200: viewInfo, ...errors(400, 404, 500) } },
+    schema: { summary: 'Recompute a view now', params: nameParams, response: { 200: viewInfo, ...errors(400, 404, 500, 507) } },
   }, async (req: NameRequest) => db.refreshView(req.params.name));
 }

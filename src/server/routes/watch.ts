@@ -5,7 +5,7 @@ import type { ChangeEvent, ChangeType, SubscriptionFilter } from '../../events/t
 import type { RouteContext } from '../context.js';
 import { filterParam } from '../filter-param.js';
 import { HttpError } from '../http-errors.js';
-import { errors, timeString } from '../schemas.js';
+import { errors } from '../schemas.js';
 
 interface WatchQuery {
   namespace?: string;
@@ -78,7 +78,7 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
         properties: {
           namespace: { type: 'string' }, key: { type: 'string' },
           changeTypes: { type: 'string', description: 'Comma-separated: insert,update,delete' },
-          since: { type: 'string', description: `A change sequence number (delivery starts after it) or a time. ${timeString.description}` },
+          since: { type: 'string', description: 'A change sequence number (delivery starts after it; a bare integer is always one), or a time: ISO-8601 (any precision, Z or offset) or a duration ago such as "5m ago"' },
           filter: { type: 'string', description: 'A query filter on the new value: an expression string or filter JSON' },
         },
       },
