@@ -68,12 +68,23 @@ const FASTIFY_CODES: Record<string, HttpErrorCode> = {
   FST_ERR_MAX_PARAM_LENGTH: 'INVALID_REQUEST',
 };
 
+/**
+ * Library errors about what a request sent rather than about the database: a tampered import
+ * record is CORRUPTED, but it is the upload that is damaged, so the answer is 400 and no fault.
+ */
+const INPUT_REFUSALS = new WeakSet<object>();
+
+export function refusalOfInput<T extends object>(err: T): T {
+  INPUT_REFUSALS.add(err);
+  return err;
+}
+
 function fromKoruDelta(err: KoruDeltaError): MappedError {
   const error: ErrorBody['error'] = { code: err.code, message: err.message };
   if (err.namespace !== undefined) error.namespace = err.namespace;
   if (err.key !== undefined) error.key = err.key;
   if (err.path !== undefined) error.path = err.path;
-  const status = ERROR_CODES[err.code];
+  const status = INPUT_REFUSALS.has(err) ? 400 : ERROR_CODES[err.code];
   // 503 and 507 are the server's state (closing, full), not faults: no stack in the log for them.
   return { status, body: { error }, fault: status === 500 };
 }

@@ -49,6 +49,12 @@ describe('POST /api/v1/import', () => {
     assert.equal(r.status, 400);
     assert.equal(r.body.error.code, 'INVALID_VALUE');
     assert.match(r.body.error.message, /^Invalid import at line 3: Cannot import src\/k0-2: .*versionId.*; versions on earlier lines may already be imported/);
+    // A record whose value does not match its hash: the upload is damaged, not the database.
+    const tampered = JSON.stringify({ ...records[3], value: { i: -1 } });
+    const damaged = await call(`${server.url}/api/v1/import`, { method: 'POST', body: tampered, headers: { 'content-type': NDJSON } });
+    assert.equal(damaged.status, 400);
+    assert.equal(damaged.body.error.code, 'CORRUPTED');
+    assert.match(damaged.body.error.message, /^Invalid import at line 1: .*does not match its content hash/);
   });
 
   it('an upload its client cuts off is neither a fault nor a request of its own in the log', async () => {

@@ -4,7 +4,7 @@ import { NdjsonLineTooLongError, ndjsonLines, toNdjson } from '../../client/ndjs
 import type { ExportRecord } from '../../engine/types.js';
 import { KoruDeltaError, isKoruDeltaError, type ErrorDetails } from '../../errors.js';
 import type { RouteContext } from '../context.js';
-import { HttpError, mediaType, unsupportedType } from '../http-errors.js';
+import { HttpError, mediaType, refusalOfInput, unsupportedType } from '../http-errors.js';
 import { discardRest } from '../request-body.js';
 import { errors, exportRecord, timeString } from '../schemas.js';
 
@@ -51,7 +51,7 @@ function refusedAt(err: unknown, line: number): unknown {
   const refusal = new Refusal(`Invalid import at line ${line}: ${err.message}; versions on earlier lines may already be imported (importing again skips them)`, {
     namespace: err.namespace, key: err.key, path: err.path, cause: err,
   });
-  return refusal;
+  return refusalOfInput(refusal);
 }
 
 /** NDJSON export and import: every version with its metadata, for backups and the remote CLI. */
