@@ -44,8 +44,9 @@ export async function* readNdjson<T>(
   for await (const raw of lines) {
     lineNo++;
     bytes += Buffer.byteLength(raw) + 1;
-    // A byte-order mark some editors put at the start of a UTF-8 file is not part of the data.
-    const line = lineNo === 1 && raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
+    // Trimmed as the server trims an import's lines: white space and byte-order marks (which some
+    // editors put at the start of a UTF-8 file) are not part of the data.
+    const line = raw.trim();
     if (line.trim() === '') continue;
     let item: unknown;
     try {

@@ -126,8 +126,9 @@ describe('kdelta export / import failures', () => {
     });
     // A byte-order mark at the start of the file (some editors write one) is not data.
     const bom = join(dir, 'bom.ndjson');
-    writeFileSync(bom, `\uFEFF${line}\n`);
-    assert.deepEqual(JSON.parse(ok(await onDb(join(dir, 'bom-db'))('import', bom, '--json'))), { imported: 1, skipped: 0 });
+    // Lines are trimmed as the server trims them: also a mark left inside by joining two such files.
+    writeFileSync(bom, `\uFEFF${line}\n\uFEFF${line}\n`);
+    assert.deepEqual(JSON.parse(ok(await onDb(join(dir, 'bom-db'))('import', bom, '--json'))), { imported: 1, skipped: 1 });
     const badTime = join(dir, 'time.ndjson');
     writeFileSync(badTime, `${line}\n${JSON.stringify({ ...record, timestamp: 'yesterday' })}\n`);
     const timeError = errorOf(fails(await k('import', badTime, '--json'), 1));

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ConnectionError, HttpError, KoruDeltaClient } from '../../src/client/index.js';
 import { KoruDelta } from '../../src/index.js';
-import { toMicros } from '../../src/engine/time.js';
+import { formatMicros, toMicros } from '../../src/engine/time.js';
+import { versionIdOf } from '../../src/engine/version-id.js';
 import type { ExportRecord } from '../../src/engine/types.js';
 import { startServer } from './helpers.js';
 
@@ -136,6 +137,32 @@ describe('KoruDeltaClient against a real server', { timeout: 60_000 }, () => {
     })();
     assert.equal(await rejection(() => client.importVersions(source)), boom);
     assert.equal((await client.status()).keyCount, 0);
+  });
+
+  it('leaves the date limit of an import to the server, and reports its refusal in the library\'s words', async () => {
+    const server = await startServer();
+    const client = new KoruDeltaClient(server.url);
+    const [record] = await (async () => {
+      await client.put('n', 'a', 1);
+      const out: ExportRecord[] = [];
+      for await (const r of client.exportVersions()) out.push(r);
+      return out;
+    })();
+    const dated = (aheadMs: number): ExportRecord => {
+      const micros = (Date.now() + aheadMs) * 1000;
+      const versionId = versionIdOf(record.origin, 'n', 'b', micros, record.contentHash, false, []);
+      return { ...record, key: 'b', versionId, timestamp: formatMicros(micros), previousVersion: null, parents: [] };
+    };
+    const err = await rejection(() => client.importVersions([dated(120_000)]));
+    assert.equal(err.code, 'INVALID_TIME');
+    assert.match(err.message, /^Cannot import n\/b: timestamp .* is more than 60 s ahead of this machine's clock/);
+    assert.deepEqual(await client.importVersions([dated(10_000)]), { imported: 1, skipped: 0 });
+    // Sent even when this machine's clock finds the record in the future: the server's clock decides.
+    const message = 'Cannot import n/b: timestamp "x" is more than 60 s ahead of this machine\'s clock';
+    const stub = stubbed(() => json({ error: { code: 'INVALID_TIME', message: `Invalid import at line 7: ${message}; versions on earlier lines may already be imported (importing again skips them)` } }, 400));
+    const refused = await rejection(() => stub.client.importVersions([dated(3_600_000)]));
+    assert.equal(stub.requests(), 1);
+    assert.equal(refused.message, message);
   });
 
   it('sends times as the instants they stand for, names the key of a value too large, and mirrors contains, stats and close', async () => {

@@ -5,7 +5,7 @@ import type { KoruBackend } from '../../client/backend.js';
 import type { ExportRecord, ImportResult } from '../../engine/types.js';
 import { isKoruDeltaError } from '../../errors.js';
 import { CliError } from '../errors.js';
-import { checkExportRecord } from '../export-record.js';
+import { exportRecordCheck } from '../export-record.js';
 import { examples } from '../help.js';
 import { readNdjson } from '../ndjson.js';
 import { createProgress } from '../progress.js';
@@ -31,21 +31,21 @@ async function fileSize(file: string): Promise<number> {
 }
 
 /** The export records of `file` (`-`: stdin), each checked for shape as it is read. */
-async function* readRecords(file: string, onBytes: (bytes: number) => void): AsyncGenerator<ExportRecord> {
+async function* readRecords(file: string, local: boolean, onBytes: (bytes: number) => void): AsyncGenerator<ExportRecord> {
   const stdin = file === '-';
   const input = stdin ? process.stdin : createReadStream(file);
   try {
-    yield* readNdjson<ExportRecord>(input, stdin ? 'stdin' : file, checkExportRecord, onBytes);
+    yield* readNdjson<ExportRecord>(input, stdin ? 'stdin' : file, exportRecordCheck(local), onBytes);
   } finally {
     if (!stdin) input.destroy();
   }
 }
 
 /** A first pass over a file, writing nothing: a malformed file fails here and imports nothing. */
-async function checkFile(file: string, size: number): Promise<void> {
+async function checkFile(file: string, local: boolean, size: number): Promise<void> {
   const progress = await createProgress('Checking', size, 'bytes', 1 << 20);
   try {
-    const records = readRecords(file, (bytes) => progress.update(bytes));
+    const records = readRecords(file, local, (bytes) => progress.update(bytes));
     while (!(await records.next()).done);
   } finally {
     progress.stop();
@@ -99,11 +99,12 @@ export function registerImport(program: Command): void {
         const size = stdin ? 0 : await fileSize(file);
         const backend = await s.backend();
         // stdin can be read only once: its lines are checked as they are imported.
-        if (!stdin) await checkFile(file, size);
+        const local = s.url === undefined;
+        if (!stdin) await checkFile(file, local, size);
         const progress = await createProgress('Importing', size, 'bytes', 1 << 20);
         let result;
         try {
-          result = await importBatches(s, backend, readRecords(file, (bytes) => progress.update(bytes)), stdin ? 'stdin' : file);
+          result = await importBatches(s, backend, readRecords(file, local, (bytes) => progress.update(bytes)), stdin ? 'stdin' : file);
         } finally {
           progress.stop();
         }
