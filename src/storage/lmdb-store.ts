@@ -164,8 +164,7 @@ export class LmdbStore implements Store {
   #closing?: Promise<void>;
   #inflight = new Set<Promise<unknown>>();
   #turnRenewed = false;
-  /** Reads since the snapshot was last renewed, and when that was (see #freshSnapshot). */
-  #readsSinceRenewal = 0;
+  /** When the snapshot was last renewed (see #freshSnapshot). */
   #renewedAt = 0;
   #generation = 0;
 
@@ -218,18 +217,18 @@ export class LmdbStore implements Store {
    * keeps a read snapshot until a 0 ms timer fires (at least 1 ms), during which a busy process can
    * run many turns and miss another process's acknowledged commit; so the snapshot is renewed on the
    * first read of each turn (an lmdb txn reset and renew, a few µs, once per turn). A turn that
-   * never ends (a loop of awaited reads runs on microtasks alone) renews it every millisecond or
-   * so: the clock is looked at every 64 reads.
+   * never ends (a loop of awaited reads runs on microtasks alone) renews it when it is a millisecond
+   * old: the clock is looked at on each read (tens of ns), as a loop may do any amount of work between
+   * two reads.
    */
   #freshSnapshot(): void {
     if (this.#turnRenewed) {
-      if ((++this.#readsSinceRenewal & 63) !== 0 || performance.now() - this.#renewedAt < SNAPSHOT_MAX_AGE_MS) return;
+      if (performance.now() - this.#renewedAt < SNAPSHOT_MAX_AGE_MS) return;
     } else {
       this.#turnRenewed = true;
       setImmediate(this.#endTurn);
     }
     if (this.#state === 'closed') return;
-    this.#readsSinceRenewal = 0;
     this.#renewedAt = performance.now();
     this.#generation++;
     this.#env.resetReadTxn();
