@@ -8,7 +8,7 @@ import { checkKey, checkNamespace, cloneJson, formatMicros, toMicros } from './e
 import { databaseDirectory } from './engine/open.js';
 import type { JsonValue, StartOptions, VersionedValue } from './engine/types.js';
 import { ChangeFeed, type ChangeFeedOptions } from './events/change-feed.js';
-import type { ChangeEvent, ChangeListener, Subscription, SubscriptionFilter } from './events/types.js';
+import type { ChangeEvent, ChangeListener, SubscribeOptions, Subscription, SubscriptionFilter } from './events/types.js';
 import { compileHistoryFilter, compileQuery, runQuery } from './query/index.js';
 import type { FilteredHistoryOptions, Query, QueryRecord, QueryResult } from './query/types.js';
 
@@ -118,9 +118,9 @@ export class KoruDelta extends Engine {
    * instance's writes, within a second for other processes' writes to the same database. With
    * `since`, missed changes are replayed from the change log first, with no gap or duplicate.
    */
-  subscribe(filter: SubscriptionFilter, listener: ChangeListener): Subscription {
+  subscribe(filter: SubscriptionFilter, listener: ChangeListener, options?: SubscribeOptions): Subscription {
     this.assertOpen();
-    return this.#feed.subscribe(filter, listener);
+    return this.#feed.subscribe(filter, listener, options);
   }
 
   /** Ends a subscription; SUBSCRIPTION_NOT_FOUND if it is unknown or already ended. */

@@ -5,7 +5,7 @@ import { toMicros } from '../engine/index.js';
 import { PendingChange } from './change-event.js';
 import { checkSeqInLog, compileMatch } from './filter.js';
 import { SubscriptionImpl } from './subscription.js';
-import type { ChangeEvent, ChangeListener, Subscription, SubscriptionFilter } from './types.js';
+import type { ChangeEvent, ChangeListener, SubscribeOptions, Subscription, SubscriptionFilter } from './types.js';
 const REPLAY_CHUNK = 500;
 
 export interface ChangeFeedOptions {
@@ -43,7 +43,7 @@ export class ChangeFeed {
     return this.#delivered;
   }
 
-  subscribe(filter: SubscriptionFilter, listener: ChangeListener): Subscription {
+  subscribe(filter: SubscriptionFilter, listener: ChangeListener, options: SubscribeOptions = {}): Subscription {
     if (typeof listener !== 'function') throw new TypeError('subscribe expects a listener function');
     const match = compileMatch(filter ?? {});
     // Without `since`, a subscription starts at the log's end as of now: changes other processes
@@ -54,6 +54,7 @@ export class ChangeFeed {
     const replaying = start < this.#delivered;
     const sub = new SubscriptionImpl(randomUUID(), match, listener, start, replaying, (s) => this.#ended(s));
     if (from?.micros !== undefined) sub.floor = { micros: from.micros, untilSeq: last };
+    if (options?.room) sub.room = options.room;
     this.#subs.set(sub.id, sub);
     this.#schedulePoll();
     if (replaying) setImmediate(() => this.#replay(sub));
@@ -90,7 +91,7 @@ export class ChangeFeed {
         for (;;) {
           if (queue.length > 0) {
             const value = queue.shift()!;
-            if (queue.length <= this.#maxBuffered / 2) (sub as SubscriptionImpl).resume?.();
+            if (queue.length <= this.#maxBuffered / 2) sub.resume();
             return { value, done: false };
           }
           if (failure) throw failure;
@@ -166,8 +167,8 @@ export class ChangeFeed {
 
   /** Lets the consumer's next drain continue the replay (see `SubscriptionImpl.resume`). */
   #replayWhenRoom(sub: SubscriptionImpl): void {
-    sub.resume = () => {
-      sub.resume = undefined;
+    sub.onRoom = () => {
+      sub.onRoom = undefined;
       setImmediate(() => this.#replay(sub));
     };
   }

@@ -24,11 +24,12 @@ export class SubscriptionImpl implements Subscription {
   mode: 'replaying' | 'live' | 'ended';
   /**
    * How many more events the consumer can take now. A replay stops when it is 0 and waits for
-   * `resume` to be called (watch() buffers events; a replay must not overflow a consumer that keeps up).
+   * `resume` to be called (watch() buffers events, a server writes them to a socket; a replay must
+   * not overflow a consumer that keeps up).
    */
   room: () => number = () => Infinity;
   /** Set while a replay waits for room: continues it. */
-  resume?: () => void;
+  onRoom?: () => void;
   /**
    * `since: <time>`: the changes already in the log when it subscribed (up to `untilSeq`) are
    * given only from `micros` on. (An imported version keeps its own, older timestamp, so the log
@@ -102,6 +103,10 @@ export class SubscriptionImpl implements Subscription {
 
   unsubscribe(): void {
     this.end();
+  }
+
+  resume(): void {
+    this.onRoom?.();
   }
 
   end(error?: Error): void {

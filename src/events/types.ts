@@ -35,9 +35,20 @@ export interface SubscriptionFilter {
 
 export type ChangeListener = (event: ChangeEvent) => void | Promise<void>;
 
+/**
+ * Flow control for a listener that hands events on to something slower (a socket): while `room()`
+ * is 0 or less, no event is delivered and the subscription reads on from the change log later,
+ * from where it stopped, once `resume()` is called on it; nothing piles up in memory, nothing is lost.
+ */
+export interface SubscribeOptions {
+  room?: () => number;
+}
+
 export interface Subscription {
   readonly id: string;
   unsubscribe(): void;
   /** Settles when the subscription ends: resolves on unsubscribe, rejects if it overflowed. */
   readonly ended: Promise<void>;
+  /** With `SubscribeOptions.room`: there is room again, delivery goes on (a no-op otherwise). */
+  resume(): void;
 }

@@ -10,6 +10,27 @@ const WRITER = new URL('../fixtures/writer.ts', import.meta.url).pathname;
 
 for (const kind of STORES) {
   describe(`subscriptions (${kind})`, () => {
+    it('with room(), delivers nothing while there is no room and reads on from the log after resume()', async () => {
+      const db = await openDb(kind);
+      const seen: number[] = [];
+      let room = 2;
+      const sub = db.subscribe({ namespace: 'r' }, (e) => {
+        seen.push(e.seq);
+        room--;
+      }, { room: () => room });
+      for (let i = 0; i < 5; i++) await db.put('r', `k${i}`, i);
+      assert.deepEqual(seen, [1, 2], 'two delivered, then no room');
+      room = 10;
+      sub.resume();
+      const deadline = Date.now() + 5_000;
+      while (seen.length < 5 && Date.now() < deadline) await sleep(10);
+      assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+      await db.put('r', 'live', 1);
+      assert.deepEqual(seen, [1, 2, 3, 4, 5, 6], 'live again once caught up');
+      sub.unsubscribe();
+      await db.close();
+    });
+
     it('delivers every write path synchronously, in commit order, before the write resolves', async () => {
       const db = await openDb(kind);
       const seen: ChangeEvent[] = [];

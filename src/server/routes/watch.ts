@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { formatMicros, toMicros } from '../../engine/time.js';
 import type { ChangeEvent, ChangeType, SubscriptionFilter } from '../../events/types.js';
 import type { RouteContext } from '../context.js';
@@ -39,22 +39,7 @@ function frame(event: ChangeEvent): string {
   return `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
-/** Writes, waiting for the socket to drain when its buffer is full (the subscription then queues). */
-function write(res: ServerResponse, text: string): Promise<void> | void {
-  if (res.destroyed || res.writableEnded) return;
-  if (res.write(text)) return;
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
-/** Unsent bytes a change feed response may hold for a slow client before it is cut off. */
+/** Unsent bytes past which a change feed waits for its client to read (see the subscription's room). */
 const SSE_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 const SSE_HEADERS = {
@@ -93,29 +78,21 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
     if (filter.since === undefined) filter.since = (await db.stats()).lastSeq;
     const res = reply.raw;
     let open = false;
-    // The largest frame written since the socket last drained: the backlog may hold one such frame
-    // on top of the bound, or a change larger than the bound would be cut off on every resume.
-    let largest = 0;
-    res.on('drain', () => { largest = 0; });
     const early: ChangeEvent[] = [];
-    // Subscribing before the headers go out lets an invalid filter still get a JSON 400.
+    // Subscribing before the headers go out lets an invalid filter still get a JSON 400. Flow
+    // control: while more than the bound waits unsent (a slow or stalled client), the subscription
+    // delivers nothing and reads on from the change log once the socket drains, so the server holds
+    // at most the bound and one event, and a client that reads gets everything, large changes too.
     const sub = db.subscribe(filter, (event) => {
       if (!open) {
         early.push(event);
         return;
       }
-      if (res.destroyed) return;
-      // A client that stopped reading would have the server hold its whole backlog: past a bound
-      // it is cut off, and resumes from its Last-Event-ID when it reads again (nothing is lost).
-      if (res.writableLength > SSE_BACKLOG_BYTES + largest) {
-        req.log.info({ backlogBytes: res.writableLength }, 'change feed cut off: the client stopped reading');
-        return void res.destroy();
-      }
-      const text = frame(event);
-      // In bytes: exact for a large frame, at most 3 bytes a character for a small one.
-      largest = Math.max(largest, text.length < 65_536 ? text.length * 3 : Buffer.byteLength(text));
-      return write(res, text);
-    });
+      // No promise back: the room above is the back-pressure (a listener's pending promises are
+      // bounded, and a slow client would overflow them).
+      if (!res.destroyed) res.write(frame(event));
+    }, { room: () => (res.writableLength > SSE_BACKLOG_BYTES ? 0 : Infinity) });
+    res.on('drain', () => sub.resume());
     reply.hijack();
     // Recorded once, in finish() below: Fastify's own hook sees only the ends it closes itself.
     requests.recordsItself(req);
