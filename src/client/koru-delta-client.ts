@@ -147,13 +147,13 @@ export class KoruDeltaClient implements KoruBackend {
     return { body: JSON.stringify(body), contentType: JSON_TYPE };
   }
 
-  /** A write's body the server refused as too large: the library's VALUE_TOO_LARGE, naming the key. */
-  async #write<T>(method: string, path: string, body: string, expected: (body: unknown) => boolean, first: { namespace: string; key: string }): Promise<T> {
+  /** A put whose body the server refused as too large: the library's VALUE_TOO_LARGE, naming the key. */
+  async #write<T>(method: string, path: string, body: string, expected: (body: unknown) => boolean, written: { namespace: string; key: string }): Promise<T> {
     try {
       return await this.#json<T>(method, path, { body, contentType: JSON_TYPE }, expected);
     } catch (err) {
       if (!(err instanceof HttpError) || err.code !== 'BODY_TOO_LARGE') throw err;
-      const { namespace, key } = first;
+      const { namespace, key } = written;
       throw new ValueTooLargeError(`Value for ${fullKey(namespace, key)} is too large for the server: the request is ${Buffer.byteLength(body)} bytes; ${err.message}`, { namespace, key, cause: err });
     }
   }
@@ -174,8 +174,9 @@ export class KoruDeltaClient implements KoruBackend {
       checkKey(w.namespace, w.key);
       return `{"namespace":${JSON.stringify(w.namespace)},"key":${JSON.stringify(w.key)},"value":${encodeValue(w.value, w.namespace, w.key, NO_SIZE_LIMIT).bytes.toString('utf8')}}`;
     });
-    const first = writes[0] ?? { namespace: '', key: '' };
-    const res = await this.#write<{ versions: VersionedValue[] }>('POST', '/api/v1/batch', `{"writes":[${body.join(',')}]}`, hasArray('versions'), first);
+    // A batch over the body limit stays BODY_TOO_LARGE: it is the request that is too large, not
+    // necessarily any one value (split the batch).
+    const res = await this.#json<{ versions: VersionedValue[] }>('POST', '/api/v1/batch', { body: `{"writes":[${body.join(',')}]}`, contentType: JSON_TYPE }, hasArray('versions'));
     return res.versions;
   }
 

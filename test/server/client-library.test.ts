@@ -182,6 +182,8 @@ describe('KoruDeltaClient against a real server', { timeout: 60_000 }, () => {
     const big = await rejection(() => client.put('n', 'big', 'x'.repeat(17 * 1024 * 1024)));
     assert.equal(big.code, 'VALUE_TOO_LARGE');
     assert.match(big.message, /^Value for n\/big is too large for the server/);
+    const batch = await rejection(() => client.putBatch([{ namespace: 'n', key: 'small', value: 1 }, { namespace: 'n', key: 'big', value: 'x'.repeat(17 * 1024 * 1024) }]));
+    assert.ok(batch instanceof HttpError && batch.code === 'BODY_TOO_LARGE', String(batch));
 
     assert.equal(await client.contains('n', 'a'), true);
     assert.equal(await client.contains('n', 'zz'), false);
