@@ -179,10 +179,14 @@ describe('KoruDeltaClient against a real server', { timeout: 60_000 }, () => {
     const firstOnly = await client.history('n', 'a', { to: epoch });
     assert.deepEqual(firstOnly.map((v) => v.value), [1]);
 
-    const big = await rejection(() => client.put('n', 'big', 'x'.repeat(17 * 1024 * 1024)));
+    // A small body limit: the whole over-limit body is sent before the answer, so what is checked
+    // is the client's reading of the 413, not a race with a large upload.
+    const small = await startServer(undefined, { maxBodyBytes: 4096 });
+    const limited = new KoruDeltaClient(small.url);
+    const big = await rejection(() => limited.put('n', 'big', 'x'.repeat(8000)));
     assert.equal(big.code, 'VALUE_TOO_LARGE');
     assert.match(big.message, /^Value for n\/big is too large for the server/);
-    const batch = await rejection(() => client.putBatch([{ namespace: 'n', key: 'small', value: 1 }, { namespace: 'n', key: 'big', value: 'x'.repeat(17 * 1024 * 1024) }]));
+    const batch = await rejection(() => limited.putBatch([{ namespace: 'n', key: 'small', value: 1 }, { namespace: 'n', key: 'big', value: 'x'.repeat(8000) }]));
     assert.ok(batch instanceof HttpError && batch.code === 'BODY_TOO_LARGE', String(batch));
 
     assert.equal(await client.contains('n', 'a'), true);
