@@ -96,6 +96,13 @@ export class DamagedDatabaseError extends CorruptedError {}
 export class StorageFullError extends subclass('STORAGE_FULL') {}
 export class DatabaseClosedError extends subclass('DATABASE_CLOSED') {}
 
+/** The same error (class, code, names and path) with another message, `err` as its cause. */
+export function reworded(err: KoruDeltaError, message: string): KoruDeltaError {
+  const details: ErrorDetails = { namespace: err.namespace, key: err.key, path: err.path, cause: err };
+  if (err.constructor === KoruDeltaError) return new KoruDeltaError(err.code, message, details);
+  return new (err.constructor as new (message: string, details: ErrorDetails) => KoruDeltaError)(message, details);
+}
+
 export function isKoruDeltaError(err: unknown): err is KoruDeltaError {
   return err instanceof KoruDeltaError;
 }

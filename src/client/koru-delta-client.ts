@@ -1,6 +1,6 @@
 // The engine's pure modules only (names, time, value encoding; the query parser): the engine's
 // index would also load the Engine class and its storage codecs, which a client never runs.
-import { DatabaseClosedError, KeyNotFoundError, KoruDeltaError, ValueTooLargeError, fullKey, isKoruDeltaError, type ErrorDetails } from '../errors.js';
+import { DatabaseClosedError, KeyNotFoundError, ValueTooLargeError, fullKey } from '../errors.js';
 import { historyScan } from '../engine/history.js';
 import { checkKey, checkNamespace } from '../engine/names.js';
 import { keyTimeMicros, toMicros } from '../engine/time.js';
@@ -17,6 +17,7 @@ import type { ViewDefinition, ViewInfo } from '../views/types.js';
 import type { KoruBackend, StatusInfo } from './backend.js';
 import { hasArray, isObject, isVersion, isView, notKoruDelta } from './answers.js';
 import { ConnectionError, HttpError, errorFromResponse } from './errors.js';
+import { refusalWithoutLine } from './import-refusal.js';
 import { ndjsonLines, toNdjson } from './ndjson.js';
 import { filterText, keyPath, nsPath, timeParam, viewPath, watchQuery } from './request-paths.js';
 import { serverUrl } from './server-url.js';
@@ -372,7 +373,7 @@ export class KoruDeltaClient implements KoruBackend {
     try {
       return await this.#json('POST', '/api/v1/import', { body, contentType: 'application/x-ndjson', timeout: 'none' }, (b) => isObject(b) && typeof b.imported === 'number');
     } catch (err) {
-      throw refused ? refused.error : asLibraryRefusal(err);
+      throw refused ? refused.error : refusalWithoutLine(err);
     }
   }
 
@@ -382,16 +383,4 @@ export class KoruDeltaClient implements KoruBackend {
     for (const c of this.#streams) c.abort();
     this.#streams.clear();
   }
-}
-
-/**
- * The HTTP import's refusal of a record as the library words it: without the line of the request
- * body the server names (a caller sending its records in several requests has its own numbering).
- */
-function asLibraryRefusal(err: unknown): unknown {
-  if (!isKoruDeltaError(err) || err.constructor === KoruDeltaError) return err;
-  const m = /^Invalid import at line \d+: ([\s\S]*); versions on earlier lines may already be imported \(importing again skips them\)$/.exec(err.message);
-  if (!m) return err;
-  const Refusal = err.constructor as new (message: string, details: ErrorDetails) => KoruDeltaError;
-  return new Refusal(m[1], { namespace: err.namespace, key: err.key, path: err.path });
 }

@@ -219,8 +219,8 @@ export class LmdbStore implements Store {
    * run many turns and miss another process's acknowledged commit; so the snapshot is renewed on the
    * first read of each turn (an lmdb txn reset and renew, a few µs, once per turn). A turn that
    * never ends (a loop of awaited reads runs on microtasks alone) renews it once it is a millisecond
-   * old, looking at the clock every 8 reads: on every read, the clock and the renewals cost a cold
-   * read about 5%; a loop that works between its reads sees others' commits within 8 of them.
+   * old, looking at the clock every 8 reads: on every read, the clock cost a cold read a few
+   * percent; a loop that works between its reads sees others' commits within 8 of them.
    */
   #freshSnapshot(): void {
     if (this.#turnRenewed) {

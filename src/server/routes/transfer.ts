@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
+import { refusalAtLine } from '../../client/import-refusal.js';
 import { NdjsonLineTooLongError, ndjsonLines, toNdjson } from '../../client/ndjson.js';
 import type { ExportRecord } from '../../engine/types.js';
-import { KoruDeltaError, isKoruDeltaError, type ErrorDetails } from '../../errors.js';
+import { isKoruDeltaError } from '../../errors.js';
 import type { RouteContext } from '../context.js';
 import { HttpError, mediaType, refusalOfInput, unsupportedType } from '../http-errors.js';
 import { discardRest } from '../request-body.js';
@@ -43,15 +44,13 @@ async function* importRecords(body: AsyncIterable<Uint8Array>, maxLineBytes: num
 
 /**
  * A record the database refused, as the import's answer: the same error, saying on which line (the
- * library checks each record as it is read, so the refused one is the last line read).
+ * library checks each record as it is read, so the refused one is the last line read), and a 400:
+ * it is the upload's fault. The server's state (full, closing) is answered as it is.
  */
 function refusedAt(err: unknown, line: number): unknown {
-  if (!isKoruDeltaError(err) || err.constructor === KoruDeltaError || line === 0 || err.code === 'STORAGE_FULL' || err.code === 'DATABASE_CLOSED') return err;
-  const Refusal = err.constructor as new (message: string, details: ErrorDetails) => KoruDeltaError;
-  const refusal = new Refusal(`Invalid import at line ${line}: ${err.message}; versions on earlier lines may already be imported (importing again skips them)`, {
-    namespace: err.namespace, key: err.key, path: err.path, cause: err,
-  });
-  return refusalOfInput(refusal);
+  if (!isKoruDeltaError(err) || err.code === 'STORAGE_FULL' || err.code === 'DATABASE_CLOSED') return err;
+  const refusal = refusalAtLine(err, line);
+  return refusal === err ? err : refusalOfInput(refusal as object);
 }
 
 /** NDJSON export and import: every version with its metadata, for backups and the remote CLI. */

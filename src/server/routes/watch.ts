@@ -120,8 +120,8 @@ export async function watchRoutes(app: FastifyInstance, ctx: RouteContext): Prom
     };
     const forget = sse.add({ res, end: () => finish('shutdown') });
     res.on('close', () => finish());
-    // A subscriber that fell too far behind is dropped by the events layer; ending the response
-    // makes the client reconnect from its last id, so nothing is lost.
+    // A subscription ends with its database, or fails (a replay that could not read the log);
+    // ending the response makes the client reconnect from its last id, so nothing is lost.
     sub.ended.then(() => finish('subscription ended'), (err: unknown) => {
       req.log.warn({ err: (err as Error)?.message }, 'change feed ended');
       finish('subscription failed');
