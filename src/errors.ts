@@ -96,6 +96,15 @@ export class DamagedDatabaseError extends CorruptedError {}
 export class StorageFullError extends subclass('STORAGE_FULL') {}
 export class DatabaseClosedError extends subclass('DATABASE_CLOSED') {}
 
+/** DATABASE_CLOSED, naming the namespace and key asked for when they are names. */
+export function databaseClosed(namespace?: unknown, key?: unknown): DatabaseClosedError {
+  if (typeof namespace !== 'string') return new DatabaseClosedError('The database is closed');
+  const named = typeof key === 'string';
+  return new DatabaseClosedError(`The database is closed (${named ? fullKey(namespace, key) : `namespace ${namespace}`})`, {
+    namespace, key: named ? key : undefined,
+  });
+}
+
 /** The same error (class, code, names and path) with another message, `err` as its cause. */
 export function reworded(err: KoruDeltaError, message: string): KoruDeltaError {
   const details: ErrorDetails = { namespace: err.namespace, key: err.key, path: err.path, cause: err };

@@ -60,7 +60,7 @@ export class KoruDelta extends Engine {
    * `query.at` when given). Streams the namespace once, keeping only what the page needs.
    */
   async query(namespace: string, query: Query = {}): Promise<QueryResult> {
-    this.assertOpen();
+    this.assertOpen(namespace);
     checkNamespace(namespace);
     const compiled = compileQuery(query);
     const at = compiled.query.at === undefined ? undefined : toMicros(compiled.query.at);
@@ -76,7 +76,7 @@ export class KoruDelta extends Engine {
 
   /** With `filter`, tombstones are left out and `latest`/`limit` choose among the matching versions. */
   override async history(namespace: string, key: string, options: FilteredHistoryOptions = {}): Promise<VersionedValue[]> {
-    this.assertOpen();
+    this.assertOpen(namespace, key);
     const { filter, ...range } = options ?? {};
     if (filter === undefined) return this.historyMatching(namespace, key, range);
     checkNamespace(namespace);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import {
-  DatabaseClosedError, KeyNotFoundError, NoValueAtTimestampError, fullKey,
+  InvalidValueError, KeyNotFoundError, databaseClosed, NoValueAtTimestampError, fullKey,
 } from '../errors.js';
 import type { Store } from '../storage/store.js';
 import { HybridClock } from './clock.js';
@@ -84,7 +84,7 @@ export class Engine {
   }
 
   async delete(namespace: string, key: string): Promise<VersionedValue> {
-    this.#ensureOpen();
+    this.#ensureOpen(namespace, key);
     checkNamespace(namespace);
     checkKey(namespace, key);
     const [w] = await this.commit([{ kind: 'delete', namespace, key }]);
@@ -95,14 +95,19 @@ export class Engine {
   async putBatch(writes: readonly BatchWrite[]): Promise<VersionedValue[]> {
     this.#ensureOpen();
     if (!Array.isArray(writes)) throw new TypeError('putBatch expects an array of { namespace, key, value }');
-    const ops = writes.map((w) => this.#putOp(w?.namespace, w?.key, w?.value));
+    const ops = writes.map((w, i) => {
+      if (w === null || typeof w !== 'object') {
+        throw new InvalidValueError(`Invalid batch write #${i + 1}: expected { namespace, key, value }, got ${w === null ? 'null' : typeof w}`);
+      }
+      return this.#putOp(w.namespace, w.key, w.value);
+    });
     if (ops.length === 0) return [];
     const done = await this.commit(ops);
     return done.map((w) => toVersioned(w.namespace, w.key, w.version, cloneJson(w.value)));
   }
 
   #putOp(namespace: string, key: string, value: unknown): WriteOp {
-    this.#ensureOpen();
+    this.#ensureOpen(namespace, key);
     checkNamespace(namespace);
     checkKey(namespace, key);
     const encoded = encodeValue(value, namespace, key, this.#maxValueBytes);
@@ -173,7 +178,7 @@ export class Engine {
   }
 
   #getNow(namespace: string, key: string): VersionedValue {
-    this.#ensureOpen();
+    this.#ensureOpen(namespace, key);
     // Only validated names ever enter the cache, so a hit needs no validation (the hot path).
     const caching = !this.#cache.disabled;
     const cached = caching && typeof namespace === 'string' && typeof key === 'string' ? this.#cache.lookup(namespace, key) : undefined;
@@ -200,7 +205,7 @@ export class Engine {
   }
 
   async contains(namespace: string, key: string): Promise<boolean> {
-    this.#ensureOpen();
+    this.#ensureOpen(namespace, key);
     checkNamespace(namespace);
     checkKey(namespace, key);
     const hit = this.#cache.lookup(namespace, key);
@@ -210,7 +215,7 @@ export class Engine {
   }
 
   async getAt(namespace: string, key: string, at: TimeInput): Promise<VersionedValue> {
-    this.#ensureOpen();
+    this.#ensureOpen(namespace, key);
     checkNamespace(namespace);
     checkKey(namespace, key);
     const micros = keyTimeMicros(at, namespace, key);
@@ -240,7 +245,7 @@ export class Engine {
   protected historyMatching(
     namespace: string, key: string, options: HistoryOptions, match?: (value: JsonValue) => boolean,
   ): VersionedValue[] {
-    this.#ensureOpen();
+    this.#ensureOpen(namespace, key);
     checkNamespace(namespace);
     checkKey(namespace, key);
     const scan = historyScan(namespace, key, options ?? {});
@@ -249,7 +254,7 @@ export class Engine {
   }
 
   async listKeys(namespace: string): Promise<string[]> {
-    this.#ensureOpen();
+    this.#ensureOpen(namespace);
     checkNamespace(namespace);
     const keys: string[] = [];
     for (const { key, record } of this.#reader.heads(namespace)) if (!record.version.deleted) keys.push(key);
@@ -396,12 +401,13 @@ export class Engine {
     return new KeyNotFoundError(`Key not found: ${fullKey(namespace, key)}`, { namespace, key });
   }
 
-  #ensureOpen(): void {
-    if (this.#closed) throw new DatabaseClosedError('The database is closed');
+  /** Throws DATABASE_CLOSED once closed, naming the namespace and key asked for when they are names. */
+  #ensureOpen(namespace?: unknown, key?: unknown): void {
+    if (this.#closed) throw databaseClosed(namespace, key);
   }
 
   /** Throws DATABASE_CLOSED once the database is closed (for subclasses' methods). */
-  protected assertOpen(): void {
-    this.#ensureOpen();
+  protected assertOpen(namespace?: unknown, key?: unknown): void {
+    this.#ensureOpen(namespace, key);
   }
 }

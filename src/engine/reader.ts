@@ -64,8 +64,10 @@ export class Reader {
         throw corrupted(namespace, key, 'the head record cannot be decoded', err);
       }
       const { head, inline } = decoded;
-      const value = head.deleted ? null : this.value(namespace, key, head, inline);
-      return { head, value, size: inline?.length ?? 64 };
+      if (head.deleted) return { head, value: null, size: 64 };
+      if (inline) return { head, value: this.#verified(namespace, key, head, inline), size: inline.length };
+      // A large value: the head record holds none, its blob does (the size the cache must count).
+      return { head, ...this.#blob(namespace, key, head) };
     });
   }
 
@@ -81,19 +83,21 @@ export class Reader {
       return bytesAt < bytes.length ? this.#verified(namespace, key, version, bytes.subarray(bytesAt)) : undefined;
     });
     if (fromRecord !== undefined) return fromRecord;
-    const value = this.store.read('blobs', blobKey(version.contentHash), (bytes) => this.#verified(namespace, key, version, bytes));
-    if (value === undefined) throw corrupted(namespace, key, `the value of version ${version.versionId} is missing`);
-    return value;
+    return this.#blob(namespace, key, version).value;
   }
 
   /** The verified value of a decoded record (its inline bytes, else its blob). */
   valueOf(namespace: string, key: string, record: DecodedRecord): JsonValue {
     if (record.version.deleted) return null;
     if (record.inline) return this.#verified(namespace, key, record.version, record.inline);
-    const { version } = record;
-    const value = this.store.read('blobs', blobKey(version.contentHash), (bytes) => this.#verified(namespace, key, version, bytes));
-    if (value === undefined) throw corrupted(namespace, key, `the value of version ${version.versionId} is missing`);
-    return value;
+    return this.#blob(namespace, key, record.version).value;
+  }
+
+  /** The verified value of a version kept in `blobs` (not inline), and its size in bytes. */
+  #blob(namespace: string, key: string, version: VersionRef): { value: JsonValue; size: number } {
+    const found = this.store.read('blobs', blobKey(version.contentHash), (bytes) => ({ value: this.#verified(namespace, key, version, bytes), size: bytes.length }));
+    if (found === undefined) throw corrupted(namespace, key, `the value of version ${version.versionId} is missing`);
+    return found;
   }
 
   #verified(namespace: string, key: string, version: VersionRef, bytes: Uint8Array): JsonValue {

@@ -103,6 +103,7 @@ export class WritePath {
   submit(ops: WriteOp[]): Promise<CommittedWrite[]>;
   submit<T>(ops: WriteOp[], finish: (done: CommittedWrite[]) => T): Promise<T>;
   submit<T>(ops: WriteOp[], finish?: (done: CommittedWrite[]) => T): Promise<T | CommittedWrite[]> {
+    if (!Array.isArray(ops) || ops.length === 0) return Promise.reject(new TypeError('A commit takes a non-empty array of writes'));
     return new Promise((resolve, reject) => {
       const settle = finish
         ? (done: CommittedWrite[]) => {
@@ -140,7 +141,8 @@ export class WritePath {
       units = this.#take();
       applied = this.#apply(txn, units);
     });
-    // Completion is chained so listeners see batches in commit order, each before its writers resume.
+    // Completion is chained so listeners see batches in commit order, each before its writers
+    // resume. The chain must never stay rejected: every later group would wait on it for ever.
     this.#tail = this.#tail.then(async () => {
       try {
         await committed;
@@ -149,12 +151,21 @@ export class WritePath {
         for (const u of units ?? this.#take()) u.reject(err);
         return;
       }
-      if (applied.length > 0) this.#afterCommit(applied);
+      if (applied.length > 0) {
+        try {
+          this.#afterCommit(applied);
+        } catch (err) {
+          // The writes are durable, so their writers hear of success; the failure is reported apart.
+          process.emitWarning(`KoruDelta: handling a commit failed: ${(err as Error)?.message ?? err}`);
+        }
+      }
       for (const u of units ?? []) {
         const o = u.outcome;
         if (o instanceof Error) u.reject(o);
         else u.resolve(o ?? []);
       }
+    }).catch((err: unknown) => {
+      process.emitWarning(`KoruDelta: completing a commit failed: ${(err as Error)?.message ?? err}`);
     });
   }
 

@@ -108,25 +108,44 @@ const LMDB_COMMIT_FAILED = 'Commit failed (see commitError for details)';
 /**
  * lmdb rejects a failed batch's internal promises too, and some (the event-turn batch's own) have
  * no handler anywhere: left alone, that unhandled rejection would end the process, although every
- * writer of the batch was told (see `commitFailure`). This listener takes those, and only those;
- * any other unhandled rejection fails as Node's default would when no one else listens for it.
+ * writer of the batch was told (see `commitFailure`). This listener takes those, and only those.
+ * Any listener makes Node take every other unhandled rejection as handled, so when no one else
+ * listens, this one does what the process's `--unhandled-rejections` mode would have done.
  */
 function absorbLmdbCommitRejections(): void {
   if (absorbing) return;
   absorbing = true;
+  const mode = unhandledRejectionsMode();
   process.on('unhandledRejection', (reason) => {
     if (reason instanceof Error && reason.message === LMDB_COMMIT_FAILED) {
       (reason as { commitError?: Promise<unknown> }).commitError?.catch(() => undefined);
       return;
     }
-    if (process.listenerCount('unhandledRejection') === 1) {
+    if (process.listenerCount('unhandledRejection') > 1) return;
+    if (mode === 'throw') {
       process.nextTick(() => {
         throw reason;
       });
+    } else if (mode === 'warn-with-error-code') {
+      process.emitWarning(`Unhandled promise rejection: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`, 'UnhandledPromiseRejectionWarning');
+      process.exitCode = 1;
     }
+    // 'warn' warns whether or not anyone listens, 'none' is silent, 'strict' has already thrown.
   });
 }
 let absorbing = false;
+
+/** The process's `--unhandled-rejections` mode (command line, then NODE_OPTIONS); Node's default is 'throw'. */
+function unhandledRejectionsMode(): string {
+  let mode = 'throw';
+  for (const flags of [(process.env.NODE_OPTIONS ?? '').split(/\s+/), process.execArgv]) {
+    for (let i = 0; i < flags.length; i++) {
+      const [name, value] = flags[i].split('=', 2);
+      if (name === '--unhandled-rejections') mode = value ?? flags[i + 1] ?? mode;
+    }
+  }
+  return mode;
+}
 
 /** The longest a read snapshot serves a turn that runs on without yielding (see #freshSnapshot). */
 const SNAPSHOT_MAX_AGE_MS = 1;

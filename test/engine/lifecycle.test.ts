@@ -68,6 +68,10 @@ for (const kind of STORES) {
         { namespace: 'b', key: 'ok', value: 1 },
         { namespace: '_bad', key: 'k', value: 1 },
       ]), 'INVALID_NAMESPACE');
+      await rejectsWith(db.putBatch([
+        { namespace: 'b', key: 'ok', value: 1 },
+        null as unknown as { namespace: string; key: string; value: unknown },
+      ]), 'INVALID_VALUE', 'batch write #2', 'got null');
       assert.equal(await db.contains('b', 'ok'), false);
       assert.equal((await db.stats()).totalVersions, 0);
     });
@@ -102,6 +106,13 @@ for (const kind of STORES) {
         () => db.listNamespaces(), () => db.stats(), () => db.verify(), () => db.diskSize(),
       ];
       for (const call of calls) await rejectsWith(call(), 'DATABASE_CLOSED');
+      // A call about a key says which key it could not reach.
+      const named: Array<() => Promise<unknown>> = [
+        () => db.put('c', 'k', 1), () => db.get('c', 'k'), () => db.getAt('c', 'k', Date.now()),
+        () => db.history('c', 'k'), () => db.delete('c', 'k'), () => db.contains('c', 'k'),
+      ];
+      for (const call of named) await rejectsWith(call(), 'DATABASE_CLOSED', 'c/k');
+      await rejectsWith(db.listKeys('c'), 'DATABASE_CLOSED', 'namespace c');
     });
 
     it('after close every method fails with DATABASE_CLOSED before looking at its arguments', async () => {

@@ -8,8 +8,8 @@ import { encodeValue } from '../../../src/engine/value.js';
 import { WritePath, type WriteOp } from '../../../src/engine/write-path.js';
 import { MemoryStore } from '../../../src/storage/memory-store.js';
 
-const put = (key: string, value: number): WriteOp => {
-  const encoded = encodeValue(value, 'ns', key, 1024);
+const put = (key: string, value: unknown): WriteOp => {
+  const encoded = encodeValue(value, 'ns', key, 1 << 20);
   return { kind: 'put', namespace: 'ns', key, encoded, value: encoded.value };
 };
 
@@ -41,5 +41,23 @@ describe('HotCache', () => {
     assert.equal(hit?.head.versionId, second.version.versionId);
     assert.equal(hit?.head.previousVersion, found.head.versionId);
     assert.equal(cache.size, 1);
+  });
+
+  it('counts a large value read from the store at its size, so maxBytes bounds it', async () => {
+    const store = new MemoryStore(BUCKETS);
+    const reader = new Reader(store);
+    const cache = new HotCache(store, reader, 100, 64 * 1024);
+    const path = new WritePath(store, new HybridClock(), 'node-a', (writes) => cache.committed(writes));
+    // Over INLINE_MAX_BYTES: kept in blobs, not in the head record.
+    const big = (i: number) => ({ i, text: 'x'.repeat(20_000) });
+    for (let i = 0; i < 10; i++) await path.submit([put(`k${i}`, big(i))]);
+    for (let i = 0; i < 10; i++) {
+      const found = reader.current('ns', `k${i}`)!;
+      assert.ok(found.size > 20_000, `size ${found.size}`);
+      cache.remember('ns', `k${i}`, { head: found.head, value: found.value, timestamp: undefined }, found.size);
+    }
+    // 64 KiB holds three of the 20 KB values, not all ten.
+    assert.equal(cache.size, 3);
+    assert.deepEqual(cache.lookup('ns', 'k9')?.value, big(9));
   });
 });

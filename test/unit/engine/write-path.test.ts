@@ -94,3 +94,27 @@ describe('WritePath group commit', () => {
     assert.equal((await third)[0].key, 'z');
   });
 });
+
+describe('WritePath robustness', () => {
+  it('refuses a commit of no writes, and goes on taking writes', async () => {
+    const path = new WritePath(new MemoryStore(BUCKETS), new HybridClock(), 'node-a', () => undefined);
+    await assert.rejects(path.submit(undefined as unknown as WriteOp[]), TypeError);
+    await assert.rejects(path.submit([]), TypeError);
+    const [w] = await path.submit([put('a', 1)]);
+    assert.equal(w.value, 1);
+  });
+
+  it('acknowledges a durable write whose commit handling throws, warns, and goes on taking writes', async () => {
+    let calls = 0;
+    const path = new WritePath(new MemoryStore(BUCKETS), new HybridClock(), 'node-a', () => {
+      calls++;
+      if (calls === 1) throw new Error('listener broke');
+    });
+    const warned = new Promise((resolve) => process.once('warning', resolve));
+    const [first] = await path.submit([put('a', 1)]);
+    assert.equal(first.value, 1);
+    assert.match(String(await warned), /listener broke/);
+    const [w] = await path.submit([put('b', 2)]);
+    assert.equal(w.value, 2);
+  });
+});
