@@ -21,3 +21,11 @@ if (!existsSync(join(root, 'dist/cli/main.js'))) {
 const child = spawn(process.execPath, [join(root, 'bin/kdelta.js'), '-d', dbPath, 'serve', '--port', port, '--bind', bind, '--workers', workers], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+// A process manager stops `npm start` with SIGTERM to npm alone. npm passes it to the shell that runs
+// this script, and a shell that does not pass it on (dash) dies and leaves this process orphaned:
+// so a change of parent is taken as that SIGTERM, and the server is stopped as cleanly.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) child.kill('SIGTERM');
+}, 500).unref();

@@ -13,6 +13,7 @@ import type { RawRequest } from './raw-front.js';
 import { GetCache } from './get-cache.js';
 import { HTTP_ERROR_CODES, HttpError, mapError } from './http-errors.js';
 import { createLogger } from './logger.js';
+import { lingerOnClose } from './linger.js';
 import { ServerMetrics } from './metrics.js';
 import { clientRequestId, requestIds } from './request-id.js';
 import { installRequestLog, RequestRecorder, UNMATCHED_ROUTE } from './request-log.js';
@@ -141,6 +142,8 @@ function installErrorHandling(app: FastifyInstance, maxBodyBytes: number, allowe
         ? 'writes refused: the disk holding the database is full'
         : 'writes refused: the database has reached its size limit');
     } else req.log.debug({ code: mapped.body.error.code }, 'request rejected');
+    // Answered before the body is in (too large, say): the client may still be sending it.
+    if (!req.raw.complete) lingerOnClose(req.raw.socket);
     return reply.code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
   });
   app.setNotFoundHandler((req, reply) => {

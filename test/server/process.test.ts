@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -86,6 +88,35 @@ describe('HTTP server process', () => {
     assert.equal(bad.body.error.code, 'INVALID_TIME');
     const badLine = await call(`${b.url}/api/v1/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: '{"namespace":\n' });
     assert.equal(badLine.status, 400);
+  });
+
+  it('lets a client that sends its whole oversized body before reading still read the 413', async () => {
+    // Most clients (fetch, node:http) write the body to its end before they read; a server that
+    // closes as soon as it has answered resets the connection under them and the 413 is lost.
+    const server = await startServer(undefined, { maxBodyBytes: 1000 });
+    const { port, hostname } = new URL(server.url);
+    const body = Buffer.alloc(24 * 1024 * 1024, 0x78);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const socket = connect(Number(port), hostname);
+      await once(socket, 'connect');
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      socket.pause();
+      let failure: unknown;
+      socket.on('error', (err) => { failure = err; });
+      socket.write(`PUT /api/v1/a/b HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`);
+      for (let at = 0; at < body.length && failure === undefined; at += 64 * 1024) {
+        if (!socket.write(body.subarray(at, at + 64 * 1024))) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+      }
+      socket.resume();
+      if (!socket.destroyed) await once(socket, 'close');
+      const text = Buffer.concat(received).toString('latin1');
+      assert.equal(failure, undefined, `attempt ${attempt}: ${String(failure)}; received ${JSON.stringify(text.slice(0, 200))}`);
+      assert.match(text, /^HTTP\/1\.1 413 /);
+      assert.match(text, /"code":"BODY_TOO_LARGE"/);
+    }
+    const ok = await call(`${server.url}/api/v1/a/b`, { method: 'PUT', json: { value: 1 } });
+    assert.equal(ok.status, 200);
   });
 
   it('answers an oversized body with a readable 413, keeps idle connections a minute, reports metrics', async () => {
