@@ -40,11 +40,12 @@ export async function main(argv: string[]): Promise<void> {
  * are. Undefined, after saying so, for a name that is no command.
  */
 function helpArgs(program: Command, args: string[]): string[] | undefined {
-  if (args[0] !== 'help' || args.length < 2 || args[1].startsWith('-')) return args;
-  if (args[1] === 'help') return ['--help'];
+  const at = commandIndex(program, args);
+  if (args[at] !== 'help' || args.length < at + 2 || args[at + 1].startsWith('-')) return args;
+  if (args[at + 1] === 'help') return ['--help'];
   const names: string[] = [];
   let command = program;
-  for (const name of args.slice(1)) {
+  for (const name of args.slice(at + 1)) {
     if (name.startsWith('-')) break;
     const sub = command.commands.find((c) => c.name() === name || c.aliases().includes(name));
     if (sub === undefined) {
@@ -54,7 +55,18 @@ function helpArgs(program: Command, args: string[]): string[] | undefined {
     names.push(name);
     command = sub;
   }
-  return [...names, '--help'];
+  return [...args.slice(0, at), ...names, '--help'];
+}
+
+/** Where the command's name is: after the program's own options and their values (`-d <dir>`). */
+function commandIndex(program: Command, args: string[]): number {
+  let i = 0;
+  while (i < args.length && args[i].startsWith('-')) {
+    const [flag] = args[i].split('=', 1);
+    const option = program.options.find((o) => o.short === flag || o.long === flag);
+    i += option !== undefined && (option.required || option.optional) && !args[i].includes('=') ? 2 : 1;
+  }
+  return i;
 }
 
 /** Commands whose first argument is a key, written `ns/key`. */

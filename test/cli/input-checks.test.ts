@@ -26,6 +26,12 @@ describe('kdelta input checks', () => {
     const [nested, nestedBad] = await Promise.all([kdelta(['help', 'view', 'create']), kdelta(['help', 'view', 'bogus'])]);
     assert.match(ok(nested), /^Usage: kdelta view create /);
     assert.equal(fails(nestedBad, 2), "error: unknown command 'view bogus' (kdelta help view lists them)\n");
+    // The same after global options.
+    const [afterGlobals, afterEquals] = await Promise.all([
+      kdelta(['-d', path, '--json', 'help', 'view', 'create']), kdelta(['--db-path=' + path, 'help', 'view', 'create']),
+    ]);
+    assert.match(ok(afterGlobals), /^Usage: kdelta view create /);
+    assert.match(ok(afterEquals), /^Usage: kdelta view create /);
   });
 
   it('serve --max-body 0 is a usage error, not a failure to start', async () => {
