@@ -1,7 +1,7 @@
 import { serverUrl } from '../client/server-url.js';
 import { formatMicros, toMicros } from '../engine/time.js';
 import { CliError, UsageError, badArgument } from './errors.js';
-import { findInexactNumber } from './json-numbers.js';
+import { INEXACT_NUMBER_WHY, findInexactNumber } from '../engine/json-numbers.js';
 import { shellQuote } from './shell-quote.js';
 
 export interface KeyRef {
@@ -48,7 +48,7 @@ function rejectInexactNumbers(text: string, keyText: string): void {
   const { literal, path } = found;
   const quoted = JSON.stringify(literal);
   throw new CliError(
-    `Number ${literal} at ${path} cannot be stored exactly (numbers are 64-bit floating point: about 16 significant digits, integers up to 9007199254740991)`,
+    `Number ${literal} at ${path} cannot be stored exactly (${INEXACT_NUMBER_WHY})`,
     'INVALID_VALUE',
     path === '$' ? `To keep every digit, store it as a string: kdelta set ${shellQuote(keyText)} ${shellQuote(quoted)}` : `To keep every digit, store it as a string: ${quoted}`,
   );

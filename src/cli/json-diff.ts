@@ -1,3 +1,4 @@
+import { member } from '../engine/json-numbers.js';
 import type { JsonValue } from '../engine/types.js';
 
 /** One structural difference between two JSON values, at a JSONPath-like path (`$.a.b[2]`). */
@@ -14,10 +15,6 @@ function isObject(v: JsonValue): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** `$.a` for a plain name, `$["a b"]` otherwise. */
-export function member(path: string, key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-}
 
 /** Objects compare key by key, arrays index by index; anything else is replaced whole. */
 export function diffJson(from: JsonValue, to: JsonValue, path = '$', out: JsonChange[] = []): JsonChange[] {

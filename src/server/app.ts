@@ -14,6 +14,7 @@ import { GetCache } from './get-cache.js';
 import { HTTP_ERROR_CODES, HttpError, mapError } from './http-errors.js';
 import { createLogger } from './logger.js';
 import { lingerOnClose } from './linger.js';
+import { noteBodyText } from './exact-numbers.js';
 import { ServerMetrics } from './metrics.js';
 import { clientRequestId, requestIds } from './request-id.js';
 import { installRequestLog, RequestRecorder, UNMATCHED_ROUTE } from './request-log.js';
@@ -224,6 +225,14 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
   const allowed = allowedMethods(app, MAX_PARAM_LENGTH);
   // JSON (and NDJSON for import) only: a text/plain body is a 415, not a string value.
   app.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parser, told each body's text first: the routes that store values refuse a
+  // number it would round (exact-numbers.ts).
+  const parseJson = app.getDefaultJsonParser('ignore', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) => {
+    noteBodyText(req, text as string);
+    parseJson(req, text as string, done);
+  });
   installErrorHandling(app, maxBodyBytes, allowed);
   installRequestLog(app, requests);
   installRequestHook(app, guard, isClosing);

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { mayHoldInexactNumber } from '../engine/json-numbers.js';
 import type { ServedDatabase } from './database.js';
 import type { RawRequest } from './raw-front.js';
 import { KEY_ROUTE, keyOf, okResponses, type FastPathOptions } from './raw-response.js';
@@ -39,9 +40,12 @@ export function fastPut(o: FastPutOptions): (req: RawRequest) => Promise<Buffer 
     const names = keyOf(req.target);
     if (names === undefined) return undefined;
     let parsed: unknown;
+    const text = body.toString('utf8');
+    // A number JSON.parse might round is the route's to refuse (exact-numbers.ts).
+    if (mayHoldInexactNumber(text)) return undefined;
     try {
       // What Fastify's parser does with poisoning checks off (see createApp): plain JSON.parse.
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       return undefined;
     }

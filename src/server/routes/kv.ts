@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { checkKey, checkNamespace } from '../../engine/index.js';
 import { InvalidValueError } from '../../errors.js';
 import type { RouteContext } from '../context.js';
+import { batchValues, inexactNumberIn, putValue } from '../exact-numbers.js';
 import { filterParam } from '../filter-param.js';
 import { HttpError } from '../http-errors.js';
 import { anyJson, errors, keyParams, libraryChecked, nsParams, timeString, versionedValue } from '../schemas.js';
@@ -58,6 +60,8 @@ export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise
     },
   }, async (req: FastifyRequest<{ Body: { writes: Array<{ namespace: string; key: string; value: unknown }> } }>) => {
     if (req.validationError) throw new HttpError('INVALID_REQUEST', `Invalid batch: ${req.validationError.message} (send {"writes": [{"namespace", "key", "value"}]})`);
+    const inexact = inexactNumberIn(req, batchValues(req.body));
+    if (inexact) throw inexact;
     const versions = await db.putBatch(req.body.writes);
     return { versions };
   });
@@ -95,6 +99,11 @@ export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise
     },
   }, async (req: FastifyRequest<{ Params: { ns: string; key: string }; Body: { value: unknown } }>) => {
     if (req.validationError) throw new InvalidValueError('Missing value: the body must be {"value": <json>}');
+    const { ns, key } = req.params;
+    checkNamespace(ns);
+    checkKey(ns, key);
+    const inexact = inexactNumberIn(req, putValue(ns, key));
+    if (inexact) throw inexact;
     return db.put(req.params.ns, req.params.key, req.body.value);
   });
 

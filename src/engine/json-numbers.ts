@@ -1,5 +1,3 @@
-import { member } from './json-diff.js';
-
 /**
  * Finds number literals in JSON text that a JavaScript number cannot hold exactly: JSON.parse
  * rounds `12345678901234567890` to `12345678901234567000` without a word. The text is scanned
@@ -13,6 +11,25 @@ export interface InexactNumber {
 }
 
 type Frame = { array: true; index: number } | { array: false; key: string; expectKey: boolean };
+
+/** `$.a` for a plain name, `$["a b"]` otherwise. */
+export function member(path: string, key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+/**
+ * A cheap first look: false when `text` holds no number JSON.parse could round. Every such literal
+ * has 16 or more digits (with its point, 16 or more characters of digits and dots) or a three-digit
+ * exponent; 15 significant digits always survive the trip. True may still be a false alarm (digits
+ * in a string, a long exact number): `findInexactNumber` then decides.
+ */
+export function mayHoldInexactNumber(text: string): boolean {
+  return INEXACT_HINT.test(text);
+}
+const INEXACT_HINT = /[\d.]{16}|[eE][+-]?\d{3}/;
+
+/** What a refusal of an inexact number says after naming it: why, and what to do instead. */
+export const INEXACT_NUMBER_WHY = 'numbers are 64-bit floating point: about 16 significant digits, integers up to 9007199254740991';
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
