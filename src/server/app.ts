@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 
 import type { Logger } from 'pino';
 import { allowedMethods } from './allowed-methods.js';
 import type { RouteContext } from './context.js';
-import { answerAndClose, clientErrorHandler, errorText, missingHost } from './client-errors.js';
+import { answerAndClose, clientErrorHandler, errorText, missingHost, unreadableEncoding } from './client-errors.js';
 import { installCors } from './cors.js';
 import type { ServedDatabase } from './database.js';
 import { fastGet, serverWithFastPath } from './fast-get.js';
@@ -91,6 +91,10 @@ function installRequestHook(app: FastifyInstance, guard: ConnectionGuard, closin
     else if (guard.turnedAway(req.raw.socket)) refusal = new HttpError('SERVICE_UNAVAILABLE', `Too many connections (the limit is ${guard.limit}); retry later`);
     // node:http's own answer to this is an empty 400 (see requireHostHeader in fast-get.ts).
     else if (missingHost(req.raw)) refusal = new HttpError('INVALID_REQUEST', 'Missing Host header (HTTP/1.1 requires one)');
+    else {
+      const coding = unreadableEncoding(req.raw);
+      if (coding !== undefined) refusal = new HttpError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${JSON.stringify(coding)} is not supported: send the body uncompressed`);
+    }
     if (refusal === undefined) return done();
     reply.header('connection', 'close');
     done(refusal);

@@ -97,6 +97,16 @@ export function errorText(code: HttpErrorCode, message: string): string {
 }
 
 /** An HTTP/1.1 request without the Host header HTTP/1.1 requires (the request hook refuses it). */
+/**
+ * The content coding of a request body the server cannot read, if any: bodies are taken as sent,
+ * so a compressed one would be parsed as if it were plain (RFC 9110 §8.4: answer 415).
+ */
+export function unreadableEncoding(req: IncomingMessage): string | undefined {
+  const coding = req.headers['content-encoding'];
+  if (coding === undefined) return undefined;
+  return /^\s*identity\s*$/i.test(coding) ? undefined : coding;
+}
+
 export function missingHost(req: IncomingMessage): boolean {
   return req.httpVersion === '1.1' && req.headers.host === undefined;
 }

@@ -223,6 +223,7 @@ function parseHead(head: string, socket: Socket): { req: RawRequest; bodyBytes: 
         contentType = contentType === undefined ? value : null;
         break;
       case 'transfer-encoding':
+      case 'content-encoding':
       case 'upgrade':
       case 'expect':
         return undefined;

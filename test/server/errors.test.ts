@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { ERROR_CODES, KoruDelta } from '../../src/index.js';
 import { createApp, HTTP_ERROR_CODES, type ServedDatabase } from '../../src/server/index.js';
 import { injectApp } from './helpers.js';
+import { client, listening, withBody } from './raw-client.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -64,6 +66,27 @@ describe('HTTP errors (inject)', () => {
     assert.equal(value.json().error.code, 'VALUE_TOO_LARGE');
     const importJson = await app.inject({ method: 'POST', url: '/api/v1/import', headers: JSON_HEADERS, payload: '{}' });
     assert.equal(importJson.statusCode, 415);
+  });
+
+  it('answers 415 for a compressed body instead of reading it as plain, on either request path', async () => {
+    const { app, db } = await injectApp();
+    const gzipped = await app.inject({ method: 'PUT', url: '/api/v1/a/b', headers: { ...JSON_HEADERS, 'content-encoding': 'gzip' }, payload: gzipSync('{"value": 1}') });
+    assert.equal(gzipped.statusCode, 415);
+    assert.equal(gzipped.json().error.code, 'UNSUPPORTED_MEDIA_TYPE');
+    assert.match(gzipped.json().error.message, /^Content-Encoding "gzip" is not supported/);
+    // A plain body labelled compressed is not taken either: the label would be a lie the server cannot check.
+    const labelled = await app.inject({ method: 'POST', url: '/api/v1/batch', headers: { ...JSON_HEADERS, 'content-encoding': 'br' }, payload: '{"writes": []}' });
+    assert.equal(labelled.statusCode, 415);
+    const identity = await app.inject({ method: 'PUT', url: '/api/v1/a/b', headers: { ...JSON_HEADERS, 'content-encoding': 'identity' }, payload: '{"value": 2}' });
+    assert.equal(identity.statusCode, 200);
+    assert.deepEqual((await db.history('a', 'b')).map((v) => v.value), [2]);
+    // The raw connection path hands such a request to the router, which answers the same.
+    const { port } = await listening();
+    const c = await client(port);
+    c.send(withBody('PUT', '/api/v1/a/b', '{"value": 3}', 'Content-Type: application/json\r\nContent-Encoding: gzip\r\n'));
+    const raw = await c.next();
+    assert.equal(raw.status, 415);
+    assert.equal(JSON.parse(raw.body).error.code, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('answers 405 with Allow for a path that has routes for other methods only, with CORS on or off', async () => {
