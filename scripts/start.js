@@ -18,14 +18,33 @@ if (!existsSync(join(root, 'dist/cli/main.js'))) {
   process.exit(1);
 }
 
-const child = spawn(process.execPath, [join(root, 'bin/kdelta.js'), '-d', dbPath, 'serve', '--port', port, '--bind', bind, '--workers', workers], { stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+// In a process group of its own, the server hears only the signals passed on below: Ctrl-C in a
+// terminal signals the whole foreground group, and a server signalled both directly and through
+// this script would take the second signal as "stop now" and cut in-flight requests short.
+const child = spawn(process.execPath, [join(root, 'bin/kdelta.js'), '-d', dbPath, 'serve', '--port', port, '--bind', bind, '--workers', workers], { stdio: 'inherit', detached: true });
+let signalled = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    // Each signal is passed on: a second one still means "stop now", as it does for `kdelta serve`.
+    signalled = true;
+    child.kill(signal);
+  });
+}
+// The terminal went away: stop the server as cleanly (its own group never hears the hang-up).
+process.on('SIGHUP', () => {
+  signalled = true;
+  child.kill('SIGTERM');
+});
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
 // A process manager stops `npm start` with SIGTERM to npm alone. npm passes it to the shell that runs
 // this script, and a shell that does not pass it on (dash) dies and leaves this process orphaned:
-// so a change of parent is taken as that SIGTERM, and the server is stopped as cleanly.
+// so a change of parent is taken as that SIGTERM (once), and the server is stopped as cleanly.
 const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) child.kill('SIGTERM');
-}, 500).unref();
+const orphaned = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(orphaned);
+  if (!signalled) child.kill('SIGTERM');
+  signalled = true;
+}, 500);
+orphaned.unref();

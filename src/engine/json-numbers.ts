@@ -29,7 +29,7 @@ export function mayHoldInexactNumber(text: string): boolean {
 const INEXACT_HINT = /[\d.]{16}|[eE][+-]?\d{3}/;
 
 /** What a refusal of an inexact number says after naming it: why, and what to do instead. */
-export const INEXACT_NUMBER_WHY = 'numbers are 64-bit floating point: about 16 significant digits, integers up to 9007199254740991';
+export const INEXACT_NUMBER_WHY = 'numbers are 64-bit floating point, which keep about 16 significant digits';
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
@@ -46,13 +46,13 @@ function decimal(text: string): { digits: string; exponent: number } {
 }
 
 /**
- * Whether `literal` survives a round trip through a number: an integer written without a fraction
- * or exponent must be a safe integer; any other literal must name the number JavaScript prints
- * back (`0.1`, `1e308` and `-0` do; `1e400` and 20 significant digits do not).
+ * Whether `literal` survives a round trip through a number: it must name the number JavaScript
+ * prints back, digit for digit whatever the notation (`0.1`, `1e308`, `-0`, `100000000000000000000`
+ * and `9007199254740992` do; `9007199254740993`, `1e400` and 20 significant digits do not). So a
+ * client reads back the digits it sent, and JavaScript's own output is always taken.
  */
 export function exactNumber(literal: string): boolean {
   const n = Number(literal);
-  if (/^-?\d+$/.test(literal)) return Number.isSafeInteger(n);
   if (!Number.isFinite(n)) return false;
   const a = decimal(literal);
   const b = decimal(String(n));
@@ -74,6 +74,12 @@ function stringEnd(text: string, at: number): number {
 
 /** The first number in the JSON `text` that would not be stored exactly, if any. */
 export function findInexactNumber(text: string): InexactNumber | undefined {
+  for (const found of inexactNumbers(text)) return found;
+  return undefined;
+}
+
+/** Every number in the JSON `text` that would not be stored exactly, in text order. */
+export function* inexactNumbers(text: string): Generator<InexactNumber> {
   const stack: Frame[] = [];
   let i = 0;
   while (i < text.length) {
@@ -88,7 +94,7 @@ export function findInexactNumber(text: string): InexactNumber | undefined {
     if (c === '-' || (c >= '0' && c <= '9')) {
       NUMBER.lastIndex = i;
       const literal = NUMBER.exec(text)?.[0] ?? c;
-      if (!exactNumber(literal)) return { literal, path: pathOf(stack) };
+      if (!exactNumber(literal)) yield { literal, path: pathOf(stack) };
       i += literal.length;
       continue;
     }
@@ -102,5 +108,4 @@ export function findInexactNumber(text: string): InexactNumber | undefined {
     }
     i++;
   }
-  return undefined;
 }

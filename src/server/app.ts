@@ -13,7 +13,7 @@ import type { RawRequest } from './raw-front.js';
 import { GetCache } from './get-cache.js';
 import { HTTP_ERROR_CODES, HttpError, mapError } from './http-errors.js';
 import { createLogger } from './logger.js';
-import { lingerOnClose } from './linger.js';
+import { Lingering } from './linger.js';
 import { noteBodyText } from './exact-numbers.js';
 import { ServerMetrics } from './metrics.js';
 import { clientRequestId, requestIds } from './request-id.js';
@@ -131,7 +131,7 @@ function everyMs(ms: number): { due(): boolean } {
   };
 }
 
-function installErrorHandling(app: FastifyInstance, maxBodyBytes: number, allowed: (path: string) => string[]): void {
+function installErrorHandling(app: FastifyInstance, maxBodyBytes: number, allowed: (path: string) => string[], lingering: Lingering): void {
   const fullWarning = everyMs(60_000);
   app.setErrorHandler((err, req, reply) => {
     // The client went away mid-request (an upload cut off): no fault of the server's, and no one to answer.
@@ -148,7 +148,7 @@ function installErrorHandling(app: FastifyInstance, maxBodyBytes: number, allowe
         : 'writes refused: the database has reached its size limit');
     } else req.log.debug({ code: mapped.body.error.code }, 'request rejected');
     // Answered before the body is in (too large, say): the client may still be sending it.
-    if (!req.raw.complete) lingerOnClose(req.raw.socket);
+    if (!req.raw.complete) lingering.closeLingering(req.raw.socket);
     return reply.code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
   });
   app.setNotFoundHandler((req, reply) => {
@@ -237,7 +237,8 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
     noteBodyText(req, text as string);
     parseJson(req, text as string, done);
   });
-  installErrorHandling(app, maxBodyBytes, allowed);
+  const lingering = new Lingering();
+  installErrorHandling(app, maxBodyBytes, allowed, lingering);
   installRequestLog(app, requests);
   installRequestHook(app, guard, isClosing);
   installProtocolAnswers(app, genReqId, requests, worker);
@@ -253,7 +254,11 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
     closing = true;
     front.closeIdle();
     sse.closeAll();
-    sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+    lingering.closeAll();
+    sweep = setInterval(() => {
+      app.server.closeIdleConnections();
+      lingering.closeAll();
+    }, 50);
   });
   app.addHook('onClose', async () => clearInterval(sweep));
   if (options.cors) installCors(app, options.cors);

@@ -1,4 +1,4 @@
-import { INEXACT_NUMBER_WHY, findInexactNumber, mayHoldInexactNumber } from '../engine/json-numbers.js';
+import { INEXACT_NUMBER_WHY, inexactNumbers, mayHoldInexactNumber } from '../engine/json-numbers.js';
 import { InvalidValueError, fullKey } from '../errors.js';
 
 /**
@@ -35,15 +35,16 @@ interface ValueAt {
  */
 export function inexactNumberRefusal(text: string, valueOf: (path: string) => ValueAt | undefined): InvalidValueError | undefined {
   if (!mayHoldInexactNumber(text)) return undefined;
-  const found = findInexactNumber(text);
-  if (found === undefined) return undefined;
-  const at = valueOf(found.path);
-  if (at === undefined || typeof at.namespace !== 'string' || typeof at.key !== 'string') return undefined;
-  const path = `$${found.path.slice(at.path.length)}`;
-  return new InvalidValueError(
-    `Invalid value for ${fullKey(at.namespace, at.key)}: the number ${found.literal} at ${path} cannot be stored exactly (${INEXACT_NUMBER_WHY}); send it as a string to keep every digit`,
-    { namespace: at.namespace, key: at.key, path },
-  );
+  for (const found of inexactNumbers(text)) {
+    const at = valueOf(found.path);
+    if (at === undefined || typeof at.namespace !== 'string' || typeof at.key !== 'string') continue;
+    const path = `$${found.path.slice(at.path.length)}`;
+    return new InvalidValueError(
+      `Invalid value for ${fullKey(at.namespace, at.key)}: the number ${found.literal} at ${path} cannot be stored exactly (${INEXACT_NUMBER_WHY}); send it as a string to keep every digit`,
+      { namespace: at.namespace, key: at.key, path },
+    );
+  }
+  return undefined;
 }
 
 /** The value of `PUT /api/v1/:ns/:key`: the body's `value`. */

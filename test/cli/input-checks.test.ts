@@ -52,7 +52,7 @@ describe('kdelta input checks', () => {
       k('set', 'n/ok', '[1e308, 0.1, -0, 1.5e-7, 9007199254740991, -9007199254740991, 1.0, 2.50, 1E+2]', '--json'),
     ]);
     assert.equal(fails(arg, 1), [
-      'Error: Number 12345678901234567890 at $ cannot be stored exactly (numbers are 64-bit floating point: about 16 significant digits, integers up to 9007199254740991)',
+      'Error: Number 12345678901234567890 at $ cannot be stored exactly (numbers are 64-bit floating point, which keep about 16 significant digits)',
       `To keep every digit, store it as a string: kdelta set n/id '"12345678901234567890"'`, '',
     ].join('\n'));
     assert.deepEqual(errorOf(fails(file, 1)).code, 'INVALID_VALUE');

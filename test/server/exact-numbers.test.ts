@@ -23,6 +23,10 @@ describe('numbers a write cannot store exactly', () => {
     assert.match(nested.body.error.message, /ids\/b: the number 9007199254740993 at \$\.list\[1\]\.n /);
     const digits = await send('/api/v1/ids/c', '{"value": 0.12345678901234567890123}');
     assert.equal(digits.status, 400);
+    // A rounding number outside the value does not hide one inside it.
+    const masked = await send('/api/v1/ids/c', '{"note": 12345678901234567890, "value": {"x": 9007199254740993}}');
+    assert.equal(masked.status, 400);
+    assert.match(masked.body.error.message, /ids\/c: the number 9007199254740993 at \$\.x /);
     assert.equal(await db.contains('ids', 'a'), false);
     assert.equal(await db.contains('ids', 'b'), false);
     // Exact numbers, long digit runs in strings, and the largest safe integer are stored.
@@ -30,6 +34,8 @@ describe('numbers a write cannot store exactly', () => {
       ['d', '{"value": 9007199254740991}', 9007199254740991],
       ['e', '{"value": {"n": 0.1, "big": 1e308, "tiny": 5e-324, "s": "12345678901234567890"}}', { n: 0.1, big: 1e308, tiny: 5e-324, s: '12345678901234567890' }],
       ['f', '{"value": 1234567890.123456}', 1234567890.123456],
+      // What JavaScript writes for large doubles reads back as sent.
+      ['g', JSON.stringify({ value: [1e20, 2 ** 53, 2 ** 60, -1e300] }), [1e20, 2 ** 53, 2 ** 60, -1e300]],
     ] as const) {
       const ok = await send(`/api/v1/ids/${key}`, text);
       assert.equal(ok.status, 200, JSON.stringify(ok.body));
@@ -41,7 +47,7 @@ describe('numbers a write cannot store exactly', () => {
     const { app, db } = await injectApp();
     const res = await app.inject({
       method: 'POST', url: '/api/v1/batch', headers: { 'content-type': 'application/json' },
-      payload: '{"writes": [{"namespace": "ids", "key": "ok", "value": 1}, {"namespace": "ids", "key": "x", "value": {"id": 18446744073709551615}}]}',
+      payload: '{"writes": [{"namespace": "ids", "key": "ok", "value": 1, "extra": 12345678901234567890}, {"namespace": "ids", "key": "x", "value": {"id": 18446744073709551615}}]}',
     });
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error.code, 'INVALID_VALUE');
