@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, statSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import {
   type Bytes, type Entry, type Key, type RangeOptions, type Store, type StoreFeatures, type WriteTxn,
@@ -123,8 +124,12 @@ function absorbLmdbCommitRejections(): void {
     }
     if (process.listenerCount('unhandledRejection') > 1) return;
     if (mode === 'throw') {
+      // As Node would throw it: a reason that is no Error is wrapped in one that says what happened.
+      const err = reason instanceof Error ? reason : Object.assign(new Error(
+        `This error originated either by throwing inside of an async function without a catch block, or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason "${inspect(reason)}".`,
+      ), { code: 'ERR_UNHANDLED_REJECTION' });
       process.nextTick(() => {
-        throw reason;
+        throw err;
       });
     } else if (mode === 'warn-with-error-code') {
       process.emitWarning(`Unhandled promise rejection: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`, 'UnhandledPromiseRejectionWarning');
@@ -135,13 +140,20 @@ function absorbLmdbCommitRejections(): void {
 }
 let absorbing = false;
 
-/** The process's `--unhandled-rejections` mode (command line, then NODE_OPTIONS); Node's default is 'throw'. */
+/**
+ * The process's `--unhandled-rejections` mode (NODE_OPTIONS, then the command line, which wins);
+ * Node's default is 'throw'. Read as Node reads options: `_` for `-` in the name, and a value in
+ * NODE_OPTIONS may be quoted.
+ */
 function unhandledRejectionsMode(): string {
   let mode = 'throw';
   for (const flags of [(process.env.NODE_OPTIONS ?? '').split(/\s+/), process.execArgv]) {
     for (let i = 0; i < flags.length; i++) {
-      const [name, value] = flags[i].split('=', 2);
-      if (name === '--unhandled-rejections') mode = value ?? flags[i + 1] ?? mode;
+      const eq = flags[i].indexOf('=');
+      const name = (eq < 0 ? flags[i] : flags[i].slice(0, eq)).replace(/_/g, '-');
+      if (name !== '--unhandled-rejections') continue;
+      const value = eq < 0 ? flags[i + 1] : flags[i].slice(eq + 1);
+      if (value !== undefined) mode = value.replace(/^"(.*)"$/, '$1');
     }
   }
   return mode;

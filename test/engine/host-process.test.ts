@@ -12,17 +12,17 @@ const root = mkdtempSync(join(tmpdir(), 'koru-host-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 let n = 0;
-function host(flags: string[], listen = false): { status: number | null; stdout: string; stderr: string } {
+function host(flags: string[], listen = false, env: NodeJS.ProcessEnv = {}, reason = "new Error('the host forgot this one')"): { status: number | null; stdout: string; stderr: string } {
   const path = join(root, `db${n++}`);
   const script = `
     import { KoruDelta } from ${JSON.stringify(INDEX)};
     const db = await KoruDelta.start({ path: ${JSON.stringify(path)} });
     await db.put('ns', 'k', 1);
     ${listen ? "process.on('unhandledRejection', () => console.log('host handled it'));" : ''}
-    Promise.reject(new Error('the host forgot this one'));
+    Promise.reject(${reason});
     setTimeout(() => console.log('host still running'), 200);
   `;
-  const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -53,6 +53,26 @@ describe('a host process with a database on disk', () => {
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stdout, /host still running/);
     assert.match(r.stderr, /the host forgot this one/);
+  });
+
+  it('reads the mode as Node does: from NODE_OPTIONS, quoted or not, with _ for -; the command line wins', () => {
+    const quoted = host([], false, { NODE_OPTIONS: '--unhandled-rejections="warn"' });
+    assert.equal(quoted.status, 0, quoted.stderr);
+    assert.match(quoted.stdout, /host still running/);
+    const underscore = host(['--unhandled_rejections=none']);
+    assert.equal(underscore.status, 0, underscore.stderr);
+    assert.match(underscore.stdout, /host still running/);
+    const quotedThrow = host([], false, { NODE_OPTIONS: '--unhandled-rejections="throw"' });
+    assert.notEqual(quotedThrow.status, 0);
+    const overridden = host(['--unhandled-rejections=throw'], false, { NODE_OPTIONS: '--unhandled-rejections=warn' });
+    assert.notEqual(overridden.status, 0);
+    assert.doesNotMatch(overridden.stdout, /still running/);
+  });
+
+  it('ends on a rejection with a reason that is no Error as Node does, saying what the reason was', () => {
+    const r = host([], false, {}, "'just a string'");
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /rejected with the reason "'just a string'"/);
   });
 
   it('leaves the rejection to a listener of its own', () => {
