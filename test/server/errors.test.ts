@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -66,6 +68,30 @@ describe('HTTP errors (inject)', () => {
     assert.equal(value.json().error.code, 'VALUE_TOO_LARGE');
     const importJson = await app.inject({ method: 'POST', url: '/api/v1/import', headers: JSON_HEADERS, payload: '{}' });
     assert.equal(importJson.statusCode, 415);
+  });
+
+  it('answers Expect: 100-continue with a 413 for a body declared over the limit, before it is sent', async () => {
+    const { port, db } = await listening({ maxBodyBytes: 1000 });
+    const ask = async (length: number, body?: string) => {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      let text = '';
+      socket.on('data', (chunk: Buffer) => { text += chunk.toString('latin1'); });
+      socket.write(`PUT /api/v1/a/b HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`);
+      while (!/\r\n\r\n/.test(text)) await once(socket, 'data');
+      if (body !== undefined && text.startsWith('HTTP/1.1 100')) {
+        socket.write(body);
+        while (!/^HTTP\/1\.1 100[^]*?\r\n\r\nHTTP\/1\.1 \d{3}[^]*\r\n\r\n[^]*\}$/.test(text)) await once(socket, 'data');
+      }
+      socket.destroy();
+      return text;
+    };
+    const refused = await ask(5_000_000);
+    assert.match(refused, /^HTTP\/1\.1 413 /, 'no 100 Continue first: the client need not send the body');
+    const body = '{"value": 1}';
+    const accepted = await ask(Buffer.byteLength(body), body);
+    assert.match(accepted, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    assert.equal((await db.get('a', 'b')).value, 1);
   });
 
   it('answers 415 for a compressed body instead of reading it as plain, on either request path', async () => {
