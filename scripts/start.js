@@ -18,23 +18,17 @@ if (!existsSync(join(root, 'dist/cli/main.js'))) {
   process.exit(1);
 }
 
-// In a process group of its own, the server hears only the signals passed on below: Ctrl-C in a
-// terminal signals the whole foreground group, and a server signalled both directly and through
-// this script would take the second signal as "stop now" and cut in-flight requests short.
-const child = spawn(process.execPath, [join(root, 'bin/kdelta.js'), '-d', dbPath, 'serve', '--port', port, '--bind', bind, '--workers', workers], { stdio: 'inherit', detached: true });
+// The server stays in this process group, so a signal to the group reaches it whatever becomes of
+// this script. It may then hear one signal twice, directly and passed on below; `kdelta serve` takes
+// a repeat within half a second as the same signal, so a second, later one still means "stop now".
+const child = spawn(process.execPath, [join(root, 'bin/kdelta.js'), '-d', dbPath, 'serve', '--port', port, '--bind', bind, '--workers', workers], { stdio: 'inherit' });
 let signalled = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
-    // Each signal is passed on: a second one still means "stop now", as it does for `kdelta serve`.
     signalled = true;
     child.kill(signal);
   });
 }
-// The terminal went away: stop the server as cleanly (its own group never hears the hang-up).
-process.on('SIGHUP', () => {
-  signalled = true;
-  child.kill('SIGTERM');
-});
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
 // A process manager stops `npm start` with SIGTERM to npm alone. npm passes it to the shell that runs

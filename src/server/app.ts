@@ -55,6 +55,9 @@ export interface AppOptions {
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/** The one route whose body is streamed rather than read whole (its lines are limited, not the body). */
+const IMPORT_PATH = '/api/v1/import';
+
 /** Keys are up to 512 bytes of UTF-8: up to 1,536 characters once percent-encoded. */
 const MAX_PARAM_LENGTH = 4096;
 
@@ -102,7 +105,7 @@ function installRequestHook(app: FastifyInstance, guard: ConnectionGuard, closin
 }
 
 /** Requests node:http would answer itself with an empty body: CONNECT, and an `Expect` other than 100-continue. */
-function installProtocolAnswers(app: FastifyInstance, genReqId: () => string, requests: RequestRecorder, limits: { maxBodyBytes: number; lingering: Lingering }, worker?: string): void {
+function installProtocolAnswers(app: FastifyInstance, genReqId: () => string, requests: RequestRecorder, limits: { maxBodyBytes: number; lingering: Lingering; allowed: (path: string) => string[] }, worker?: string): void {
   app.server.on('connect', (req: IncomingMessage, socket: Socket) => {
     const id = genReqId();
     const status = answerAndClose(socket, { code: 'INVALID_REQUEST', message: 'CONNECT is not supported: this server is not a proxy', id, worker });
@@ -117,9 +120,13 @@ function installProtocolAnswers(app: FastifyInstance, genReqId: () => string, re
     requests.record(id, req.method ?? 'UNKNOWN', UNMATCHED_ROUTE, status, 0);
   });
   // `Expect: 100-continue` asks before sending the body (curl does for large uploads): one declared
-  // over the limit gets its 413 instead of a 100, and is never sent. Others go on as node:http would.
+  // over the limit, for a route that reads its body whole, gets its 413 instead of a 100 and is never
+  // sent. Others go on as node:http would (an import streams its body: only its lines are limited).
   app.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    if (!(Number(req.headers['content-length']) > limits.maxBodyBytes)) {
+    const path = (req.url ?? '').split('?')[0];
+    const method = req.method ?? '';
+    const bounded = (method === 'PUT' || method === 'POST') && path !== IMPORT_PATH && limits.allowed(path).includes(method);
+    if (!bounded || !(Number(req.headers['content-length']) > limits.maxBodyBytes)) {
       res.writeContinue();
       app.server.emit('request', req, res);
       return;
@@ -257,7 +264,7 @@ export function createApp(db: ServedDatabase, options: AppOptions = {}): Fastify
   installErrorHandling(app, maxBodyBytes, allowed, lingering);
   installRequestLog(app, requests);
   installRequestHook(app, guard, isClosing);
-  installProtocolAnswers(app, genReqId, requests, { maxBodyBytes, lingering }, worker);
+  installProtocolAnswers(app, genReqId, requests, { maxBodyBytes, lingering, allowed }, worker);
   const stopCounting = db.onCommit((writes) => {
     metrics.countWrites(writes.length);
     getCache.committed();

@@ -3,12 +3,13 @@
  * primary put in its environment, on the port every worker shares, and reports to the primary that
  * it listens or why it could not start. It stops gracefully (finishes in-flight requests, ends
  * change feeds, closes its database handle) when the primary says so, when the primary is gone
- * (its channel closed), or on SIGINT/SIGTERM, which a terminal's Ctrl-C sends to every process of
- * the group; a second signal exits at once, as `kdelta serve` does.
+ * (its channel closed), or on SIGINT/SIGTERM/SIGHUP, which a terminal's Ctrl-C sends to every
+ * process of the group; a second signal exits at once, as `kdelta serve` does (see signals.ts).
  */
 import cluster from 'node:cluster';
 import { WORKER_OPTIONS_ENV, type WorkerOrder, type WorkerReport, type WorkerServeOptions } from './cluster.js';
 import { serve, type RunningServer } from './serve.js';
+import { onShutdown } from './signals.js';
 
 function report(message: WorkerReport): Promise<void> {
   return new Promise((resolve) => {
@@ -48,13 +49,7 @@ function stopWhenAsked(): (server: RunningServer) => void {
   });
   process.on('disconnect', () => stop());
   // Counted apart from the primary's order: a group-wide signal may arrive after the order it caused.
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
-    stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  onShutdown(() => stop());
   return (server) => {
     let stopping = false;
     stop = () => {

@@ -88,6 +88,17 @@ describe('HTTP errors (inject)', () => {
     };
     const refused = await ask(5_000_000);
     assert.match(refused, /^HTTP\/1\.1 413 /, 'no 100 Continue first: the client need not send the body');
+    // An import streams its body (only its lines are limited), and an unknown path is not refused for size.
+    for (const [method, path] of [['POST', '/api/v1/import'], ['PUT', '/nowhere'], ['GET', '/api/v1/a/b']]) {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      let text = '';
+      socket.on('data', (chunk: Buffer) => { text += chunk.toString('latin1'); });
+      socket.write(`${method} ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n`);
+      while (!/\r\n\r\n/.test(text)) await once(socket, 'data');
+      socket.destroy();
+      assert.match(text, /^HTTP\/1\.1 100 Continue/, `${method} ${path}: ${text.slice(0, 40)}`);
+    }
     const body = '{"value": 1}';
     const accepted = await ask(Buffer.byteLength(body), body);
     assert.match(accepted, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);

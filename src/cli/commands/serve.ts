@@ -5,7 +5,7 @@ import { port, positiveInt } from '../args.js';
 import { CliError, UsageError } from '../errors.js';
 import { examples } from '../help.js';
 import { run, type Session } from '../session.js';
-import { onShutdown } from '../signals.js';
+import { onShutdown } from '../../server/signals.js';
 
 interface ServeOptions {
   port: number;

@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { compact } from '../format.js';
 import { examples } from '../help.js';
 import { run, type Session } from '../session.js';
-import { onShutdown } from '../signals.js';
+import { onShutdown } from '../../server/signals.js';
 
 interface WatchOptions {
   all?: boolean;
