@@ -142,18 +142,20 @@ let absorbing = false;
 
 /**
  * The process's `--unhandled-rejections` mode (NODE_OPTIONS, then the command line, which wins);
- * Node's default is 'throw'. Read as Node reads options: `_` for `-` in the name, and a value in
- * NODE_OPTIONS may be quoted.
+ * Node's default is 'throw'. Read as Node reads options: `_` for `-` in the name, and NODE_OPTIONS
+ * may quote.
  */
 function unhandledRejectionsMode(): string {
   let mode = 'throw';
-  for (const flags of [(process.env.NODE_OPTIONS ?? '').split(/\s+/), process.execArgv]) {
+  // NODE_OPTIONS splits at spaces outside double quotes, which then go (`"--flag=a b"`, `--flag="a"`).
+  const fromEnv = [...(process.env.NODE_OPTIONS ?? '').matchAll(/(?:[^\s"]+|"[^"]*")+/g)].map((m) => m[0].replace(/"/g, ''));
+  for (const flags of [fromEnv, process.execArgv]) {
     for (let i = 0; i < flags.length; i++) {
       const eq = flags[i].indexOf('=');
       const name = (eq < 0 ? flags[i] : flags[i].slice(0, eq)).replace(/_/g, '-');
       if (name !== '--unhandled-rejections') continue;
       const value = eq < 0 ? flags[i + 1] : flags[i].slice(eq + 1);
-      if (value !== undefined) mode = value.replace(/^"(.*)"$/, '$1');
+      if (value !== undefined) mode = value;
     }
   }
   return mode;

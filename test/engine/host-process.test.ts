@@ -59,6 +59,9 @@ describe('a host process with a database on disk', () => {
     const quoted = host([], false, { NODE_OPTIONS: '--unhandled-rejections="warn"' });
     assert.equal(quoted.status, 0, quoted.stderr);
     assert.match(quoted.stdout, /host still running/);
+    const wholeQuoted = host([], false, { NODE_OPTIONS: '"--unhandled-rejections=none"' });
+    assert.equal(wholeQuoted.status, 0, wholeQuoted.stderr);
+    assert.match(wholeQuoted.stdout, /host still running/);
     const underscore = host(['--unhandled_rejections=none']);
     assert.equal(underscore.status, 0, underscore.stderr);
     assert.match(underscore.stdout, /host still running/);

@@ -139,6 +139,18 @@ describe('HTTP server process', () => {
     await once(quiet, 'close');
     const waited = Date.now() - started;
     assert.ok(waited < 15_000, `a quiet lingering connection was kept ${waited} ms`);
+    // One that goes on sending is read for so long only: its data is dropped up to a bound, then it is cut off.
+    const flood = await refused();
+    const chunk = Buffer.alloc(1024 * 1024, 0x78);
+    let sent = 0;
+    let cut = false;
+    flood.on('error', () => { cut = true; });
+    flood.on('close', () => { cut = true; });
+    while (!cut && sent < 512 * 1024 * 1024) {
+      if (!flood.write(chunk)) await Promise.race([once(flood, 'drain'), once(flood, 'close')]);
+      sent += chunk.length;
+    }
+    assert.ok(cut, `the server took ${sent} bytes after its 413 and still reads`);
     // Another one lingers (still open) when the server is told to stop: the server does not wait for it.
     const open = await refused();
     const stopping = Date.now();
