@@ -4,14 +4,14 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 
 import type { Logger } from 'pino';
 import { allowedMethods } from './allowed-methods.js';
 import type { RouteContext } from './context.js';
-import { answerAndClose, clientErrorHandler, errorText, missingHost, unreadableEncoding } from './client-errors.js';
+import { answerAndClose, answerOutsideRoutes, clientErrorHandler, missingHost, unreadableEncoding } from './client-errors.js';
 import { installCors } from './cors.js';
 import type { ServedDatabase } from './database.js';
 import { fastGet, serverWithFastPath } from './fast-get.js';
 import { fastPut } from './fast-put.js';
 import type { RawRequest } from './raw-front.js';
 import { GetCache } from './get-cache.js';
-import { HTTP_ERROR_CODES, HttpError, mapError } from './http-errors.js';
+import { HTTP_ERROR_CODES, HttpError, bodyTooLarge, mapError } from './http-errors.js';
 import { createLogger } from './logger.js';
 import { Lingering } from './linger.js';
 import { noteBodyText } from './exact-numbers.js';
@@ -113,10 +113,8 @@ function installProtocolAnswers(app: FastifyInstance, genReqId: () => string, re
   });
   app.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     const id = genReqId();
-    const body = errorText('EXPECTATION_FAILED', `Unsupported Expect header ${JSON.stringify(req.headers.expect)}: only 100-continue is`);
-    const status = HTTP_ERROR_CODES.EXPECTATION_FAILED;
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': id, connection: 'close', ...(worker === undefined ? {} : { 'x-koru-worker': worker }) });
-    res.end(body);
+    const message = `Unsupported Expect header ${JSON.stringify(req.headers.expect)}: only 100-continue is`;
+    const status = answerOutsideRoutes(res, { code: 'EXPECTATION_FAILED', message, id, worker });
     requests.record(id, req.method ?? 'UNKNOWN', UNMATCHED_ROUTE, status, 0);
   });
   // `Expect: 100-continue` asks before sending the body (curl does for large uploads): one declared
@@ -132,11 +130,8 @@ function installProtocolAnswers(app: FastifyInstance, genReqId: () => string, re
       return;
     }
     const id = genReqId();
-    const body = errorText('BODY_TOO_LARGE', `Request body too large: the limit is ${limits.maxBodyBytes} bytes`);
-    const status = HTTP_ERROR_CODES.BODY_TOO_LARGE;
     limits.lingering.closeLingering(req.socket);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': id, connection: 'close', ...(worker === undefined ? {} : { 'x-koru-worker': worker }) });
-    res.end(body);
+    const status = answerOutsideRoutes(res, { code: 'BODY_TOO_LARGE', message: bodyTooLarge(limits.maxBodyBytes), id, worker });
     requests.record(id, req.method ?? 'UNKNOWN', UNMATCHED_ROUTE, status, 0);
   });
 }

@@ -96,7 +96,22 @@ export function errorText(code: HttpErrorCode, message: string): string {
   return JSON.stringify({ error: { code, message } } satisfies ErrorBody);
 }
 
-/** An HTTP/1.1 request without the Host header HTTP/1.1 requires (the request hook refuses it). */
+/**
+ * Answers a request node:http hands over outside routing (its `checkExpectation` and
+ * `checkContinue` events) with the API's error body, closing the connection after it. Returns the
+ * status sent.
+ */
+export function answerOutsideRoutes(res: ServerResponse, a: { code: HttpErrorCode; message: string; id: string; worker?: string }): number {
+  const status = HTTP_ERROR_CODES[a.code];
+  const body = errorText(a.code, a.message);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': a.id, connection: 'close',
+    ...(a.worker === undefined ? {} : { 'x-koru-worker': a.worker }),
+  });
+  res.end(body);
+  return status;
+}
+
 /**
  * The content coding of a request body the server cannot read, if any: bodies are taken as sent,
  * so a compressed one would be parsed as if it were plain (RFC 9110 §8.4: answer 415).
@@ -107,6 +122,7 @@ export function unreadableEncoding(req: IncomingMessage): string | undefined {
   return /^\s*identity\s*$/i.test(coding) ? undefined : coding;
 }
 
+/** An HTTP/1.1 request without the Host header HTTP/1.1 requires (the request hook refuses it). */
 export function missingHost(req: IncomingMessage): boolean {
   return req.httpVersion === '1.1' && req.headers.host === undefined;
 }

@@ -33,7 +33,7 @@ interface ValueAt {
  * `valueOf` says which value a body path falls in; a number outside every value is left to the
  * route's own checks. Undefined when the body has no such number.
  */
-export function inexactNumberRefusal(text: string, valueOf: (path: string) => ValueAt | undefined): InvalidValueError | undefined {
+function inexactNumberRefusal(text: string, valueOf: (path: string) => ValueAt | undefined): InvalidValueError | undefined {
   if (!mayHoldInexactNumber(text)) return undefined;
   for (const found of inexactNumbers(text)) {
     const at = valueOf(found.path);

@@ -114,8 +114,13 @@ export function unsupportedType(bodyType: string): string {
   return `Unsupported content type: send ${bodyType}`;
 }
 
+/** The message of a 413 for a body over the server's limit. */
+export function bodyTooLarge(maxBodyBytes: number): string {
+  return `Request body too large: the limit is ${maxBodyBytes} bytes`;
+}
+
 function describeFastify(code: HttpErrorCode, err: ValidationFailure, maxBodyBytes: number, bodyType: string): string {
-  if (code === 'BODY_TOO_LARGE') return `Request body too large: the limit is ${maxBodyBytes} bytes`;
+  if (code === 'BODY_TOO_LARGE') return bodyTooLarge(maxBodyBytes);
   if (code === 'UNSUPPORTED_MEDIA_TYPE') return unsupportedType(bodyType);
   if (err.validationContext) return describeValidation(err);
   if ((err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH') return 'Invalid URL: a path segment is too long (a key takes at most 512 bytes)';

@@ -100,10 +100,13 @@ export async function kvRoutes(app: FastifyInstance, ctx: RouteContext): Promise
   }, async (req: FastifyRequest<{ Params: { ns: string; key: string }; Body: { value: unknown } }>) => {
     if (req.validationError) throw new InvalidValueError('Missing value: the body must be {"value": <json>}');
     const { ns, key } = req.params;
-    checkNamespace(ns);
-    checkKey(ns, key);
     const inexact = inexactNumberIn(req, putValue(ns, key));
-    if (inexact) throw inexact;
+    if (inexact) {
+      // A bad name is the first thing wrong with the request, as db.put would say.
+      checkNamespace(ns);
+      checkKey(ns, key);
+      throw inexact;
+    }
     return db.put(req.params.ns, req.params.key, req.body.value);
   });
 
